@@ -1,0 +1,22 @@
+"""Mechanism 3, assignment by post: township work goes to the holders of the department's post (see
+`county.update_post_share`); village work goes to the village's cadres at work, the least loaded first and
+the secretary more."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def village_shares(load_hours: np.ndarray, at_work: np.ndarray, secretary: np.ndarray, v_slots: int) -> np.ndarray:
+    """Each village cadre's share of the village's new tasks (rows of a village sum to 1, or 0 if nobody)."""
+    w = at_work * secretary / (1.0 + load_hours / 8.0)
+    tot = w.reshape(-1, v_slots).sum(1)
+    return w / np.repeat(np.where(tot > 0, tot, 1.0), v_slots)
+
+
+def assign_to_village_cadres(village_n: np.ndarray, shares: np.ndarray, v_slots: int) -> tuple[np.ndarray, np.ndarray]:
+    """Split (5, V) village arrivals over cadres: (5, Nv) per cadre, and (5,) dropped where nobody works."""
+    per_cadre = np.repeat(village_n, v_slots, axis=1) * shares
+    nobody = shares.reshape(-1, v_slots).sum(1) == 0
+    dropped = village_n[:, nobody].sum(1) if nobody.any() else np.zeros(village_n.shape[0])
+    return per_cadre, dropped

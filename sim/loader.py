@@ -1,0 +1,59 @@
+"""Read scenario TOML files (with `extends`) into validated Scenario objects. The only I/O of scenarios."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from .scenario import Scenario, ScenarioError, make_scenario
+
+MAX_EXTENDS_DEPTH = 16
+
+
+def read_fields(path: str | Path, _depth: int = 0) -> dict[str, Any]:
+    """The raw fields of a scenario file, with every `extends` parent merged under it (child wins)."""
+    path = Path(path)
+    if _depth > MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"{path}: field 'extends': chain deeper than {MAX_EXTENDS_DEPTH} files (a cycle?)")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found (a scenario TOML file is expected)") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a directory, not a scenario TOML file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not UTF-8 text (a scenario TOML file is expected)") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: field 'extends': must be a file name (a string), got {parent!r}")
+    parent_path = (path.parent / parent).resolve()
+    if not parent_path.is_file():
+        raise ScenarioError(f"{path}: field 'extends': file {parent!r} not found (looked for {parent_path})")
+    merged = read_fields(parent_path, _depth + 1)
+    merged.pop("name", None)
+    merged.pop("description", None)
+    merged.update(data)
+    return merged
+
+
+def load_scenario(source: str | Path | dict[str, Any] | Scenario | None = None, **overrides: Any) -> Scenario:
+    """A Scenario from a TOML path, a dict of fields over the defaults, or a Scenario; keyword overrides win."""
+    if isinstance(source, Scenario):
+        return make_scenario({**source.fields(), **overrides}, "scenario") if overrides else source
+    if source is None:
+        fields: dict[str, Any] = {}
+        where = "scenario"
+    elif isinstance(source, dict):
+        fields = dict(source)
+        where = "scenario"
+    else:
+        fields = read_fields(source)
+        fields.setdefault("name", Path(source).stem)
+        where = str(source)
+    fields.update(overrides)
+    return make_scenario(fields, where)

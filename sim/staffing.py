@@ -1,0 +1,32 @@
+"""Mechanism 7b, quitting and vacancies: sustained severe burnout leads to quitting; the slot stays vacant
+for a while, its backlog falls to a colleague in the same unit, then a fresh cadre is hired."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def quitters(severe_days: np.ndarray, filled: np.ndarray, after_days: int, rate: float, u: np.ndarray) -> np.ndarray:
+    """Indices of cadres quitting today."""
+    return np.flatnonzero(filled & (severe_days > after_days) & (u < rate))
+
+
+def hand_over(stocks: tuple[np.ndarray, ...], leaver: int, unit: slice, at_work: np.ndarray) -> bool:
+    """Move a leaver's backlog to the least-loaded colleague at work in the same unit. False if nobody is."""
+    idx = np.arange(unit.start, unit.stop)
+    ok = idx[at_work[idx] & (idx != leaver)]
+    if ok.size == 0:
+        return False
+    load = stocks[1][:, ok].sum(0) + stocks[3][:, ok].sum(0)
+    to = int(ok[np.argmin(load)])
+    for a in stocks:
+        a[:, to] += a[:, leaver]
+        a[:, leaver] = 0.0
+    return True
+
+
+def tick_vacancies(timer: np.ndarray) -> np.ndarray:
+    """Count vacancies down by a day; indices of slots refilled today."""
+    open_ = timer > 0
+    timer[open_] -= 1
+    return np.flatnonzero(open_ & (timer <= 0))

@@ -1,0 +1,32 @@
+"""Mechanism 5, trace and fake completion: work on upper tasks carries proof-of-work hours (留痕); work is
+spent on overdue tasks first; tasks about to miss their deadline are faked (trace only, counted done upward)
+by cadres short of time; the rest fall overdue."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def work_off(n: np.ndarray, h: np.ndarray, hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spend substantive `hours` on a stock of n tasks needing h hours: (tasks done, hours used). In place."""
+    used = np.minimum(h, hours)
+    done = n * (used / np.where(h > 0, h, 1.0))
+    n -= done
+    h -= used
+    return done, used
+
+
+def fake_or_fall_due(fresh_n: np.ndarray, fresh_h: np.ndarray, aging: np.ndarray, shortfall: np.ndarray,
+                     propensity: float, trace: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Tasks reaching their deadline today: a share (propensity x shortfall) is faked, the rest fall overdue.
+    Returns (faked, faked trace hours, overdue count, overdue hours); removes both from the fresh stock."""
+    due_n = fresh_n * aging
+    due_h = fresh_h * aging
+    fake_share = propensity * shortfall
+    faked = due_n * fake_share
+    fake_hours = due_h * fake_share * trace[:, None]
+    late_n = due_n - faked
+    late_h = due_h * (1.0 - fake_share)
+    fresh_n -= due_n
+    fresh_h -= due_h
+    return faked, fake_hours, late_n, late_h
