@@ -23,6 +23,8 @@ from .loader import load_scenario
 from .record import COLUMNS, Recorder
 from .scenario import Scenario
 
+PLANNING_DAYS = 2.0  # cadres plan two days ahead: work due by then is urgent (assumption)
+
 
 class GrassrootsModel(mesa.Model):
     """A county of departments, townships and villages; see MODEL.md and docs/ODD.md.
@@ -66,6 +68,12 @@ class GrassrootsModel(mesa.Model):
         self._found = np.zeros(c.n_villages)
         self._insp_mean = max(1e-9, self.regimes[0].dept_rate[INSP] * c.n_departments)
         self.recorder = Recorder(p.days, N)
+        self._due = []
+        for reg in self.regimes:
+            due = np.empty((5, N))
+            due[:, :Nt] = np.minimum(1.0, PLANNING_DAYS * reg.aging_township)[:, None]
+            due[:, Nt:] = np.minimum(1.0, PLANNING_DAYS * reg.aging)[:, None]
+            self._due.append(due)
         self.running = True
 
         # Mesa agents: views onto the arrays (one source of truth)
@@ -88,6 +96,11 @@ class GrassrootsModel(mesa.Model):
         u[:, self._base] = self._rng_main.random((rows, self._n_base))
         u[:, ~self._base] = self._rng_extra.random((rows, self.county.n_cadres - self._n_base))
         return u
+
+    @property
+    def _due_share(self) -> np.ndarray:
+        """(5, N) share of each fresh stock due within the planning horizon (urgency of fresh work)."""
+        return self._due[self.regime.reform]
 
     def _switch_regime(self) -> None:
         """Reform day: levers that change who is at work act once (secondment, extra staff)."""
@@ -175,7 +188,10 @@ class GrassrootsModel(mesa.Model):
             demand[PATROL, Nt:] = np.repeat(patrol_left, sv) * work_share
         demand *= at_work
         clock_demand = demand / prod
-        need = clock_demand.sum(0)
+        # what is due within the planning horizon drives overtime; the rest of the in-tray can wait
+        due = clock_demand.copy()
+        due[:5] = (c.late_h + c.fresh_h * self._due_share) * (1.0 + r.trace[:, None]) * at_work / prod
+        need = due.sum(0)
         if weekday:
             regular_left = np.maximum(p.regular_hours - fixed, 0.0) * at_work
             extra = timeuse.overtime(need, regular_left, p.overtime_pressure, p.overtime_cap) * at_work
@@ -185,7 +201,7 @@ class GrassrootsModel(mesa.Model):
             capacity = extra
         weight = np.empty((8, c.n_cadres))
         late_share = c.late_h / np.maximum(c.fresh_h + c.late_h, 1e-12)
-        weight[:5] = r.weight[:5, None] * (1.0 + late_share)
+        weight[:5] = r.weight[:5, None] * (late_share + (1.0 - late_share) * self._due_share)
         weight[SERVICE] = accountability.service_orientation(r.weight[SERVICE], c.stress, p.defensiveness)
         weight[VISIT:] = r.weight[VISIT:, None]
         x = timeuse.allocate(clock_demand, weight, capacity)

@@ -60,7 +60,7 @@ class Scenario(BaseModel):
     documents_per_dept_week: NonNeg = _f(1.2, "assumption; S1 cut 30% against 2018", "documents/week")
     meetings_per_dept_week: NonNeg = _f(0.1, "calibrated: village cadres 4-5 in-person meetings a week (Xinhua 2019)", "meetings/week")
     inspections_per_dept_week: NonNeg = _f(0.08, "assumption; S1, S3", "inspections/week")
-    forms_per_dept_week: NonNeg = _f(6.5, "半月谈 2025: 1,300+ kinds of reports a year per township; village half a day on forms+apps", "forms/week")
+    forms_per_dept_week: NonNeg = _f(5.5, "半月谈 2025: 1,300+ kinds of reports a year per township; village half a day on forms+apps", "forms/week")
     campaigns_per_dept_week: NonNeg = _f(0.1, "assumption; S0 (pollution clean-up, safety checks)", "campaigns/week")
     specialist_per_village_month: NonNeg = _f(6.5, "S2: satellite-image verification 6-7 cases a month per village", "cases/month")
     township_addition: NonNeg = _f(0.25, "assumption; 层层加码 (S1): township adds its own tasks", "share on top")
@@ -97,7 +97,7 @@ class Scenario(BaseModel):
     trace_campaign: NonNeg = _f(0.4, "assumption; S0", "hours per hour")
     trace_specialist: NonNeg = _f(0.3, "assumption", "hours per hour")
     relay_share: Share = _f(0.5, "assumption: a pushed task still costs the township cadre a share to relay, compile and supervise", "share of effort")
-    township_effort: Annotated[float, Field(ge=0.1, le=20.0)] = _f(7.0, "assumption: the township does the county-wide version (plans, compiling 20 villages' returns)", "factor on effort")
+    township_effort: Annotated[float, Field(ge=0.1, le=20.0)] = _f(8.0, "assumption: the township does the county-wide version (plans, compiling 20 villages' returns)", "factor on effort")
 
     # --- deadlines and accountability ------------------------------------------------------------------------
     deadline_document: Pos = _f(7.0, "assumption", "days")
@@ -124,16 +124,16 @@ class Scenario(BaseModel):
     overtime_pressure: NonNeg = _f(1.0, "assumption (Oliva & Sterman 2001)", "hours per day of backlog")
 
     # --- burnout (Homer 1985; job demands-resources) ---------------------------------------------------------
-    exhaustion_gain: NonNeg = _f(0.012, "calibrated: ~55% some burnout (Xie Zhiju et al. 2020)", "per overtime hour")
+    exhaustion_gain: NonNeg = _f(0.016, "calibrated: ~55% some burnout (Xie Zhiju et al. 2020)", "per overtime hour")
     stress_gain: NonNeg = _f(0.004, "calibrated; unreasonable accountability raises burnout (Xie 2020)", "per accountability event")
     recovery: NonNeg = _f(0.012, "calibrated (Homer 1985: energy recovers with rest)", "per hour of rest below normal")
     resilience_spread: Share = _f(0.5, "assumption: cadres differ", "share")
     burnout_threshold: Share = _f(0.5, "Xie 2020: mild to moderate burnout", "exhaustion")
     severe_threshold: Share = _f(0.85, "assumption", "exhaustion")
-    productivity_loss: Share = _f(0.4, "KC & Terwiesch 2009: slow down with sustained overwork", "share at full exhaustion")
+    productivity_loss: Share = _f(0.25, "KC & Terwiesch 2009: slow down with sustained overwork", "share at full exhaustion")
     sick_rate: Share = _f(0.05, "assumption", "sick days per day when severely burned out")
     quit_after_days: int = _f(60, "assumption", "days severely burned out", ge=1, le=3650)
-    quit_rate: Share = _f(0.01, "assumption", "per day after that")
+    quit_rate: Share = _f(0.003, "assumption", "per day after that")
     vacancy_days: int = _f(90, "assumption: recruitment takes a season", "days", ge=0, le=3650)
 
     # --- service, visits, patrol ---------------------------------------------------------------------------
