@@ -25,6 +25,10 @@ def burned_out(exhaustion: np.ndarray, threshold: float) -> np.ndarray:
     return exhaustion > threshold
 
 
-def sick_days(exhaustion: np.ndarray, severe: float, rate: float, u: np.ndarray) -> np.ndarray:
-    """Cadres off sick tomorrow: the severely exhausted, each with probability `rate`."""
-    return (exhaustion > severe) & (u < rate)
+def sick_days(severe: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
+    """Cadres off sick tomorrow: each severely exhausted cadre with probability `rate` (draws only for them)."""
+    sick = np.zeros(len(severe), bool)
+    idx = np.flatnonzero(severe)
+    if idx.size:
+        sick[idx] = rng.random(idx.size) < rate
+    return sick

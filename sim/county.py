@@ -51,6 +51,7 @@ class County:
     queue: np.ndarray  # (ages, V) service requests waiting, by age in days (row = age)
     petitions: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (V,) complaint tasks due tomorrow
     post_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (D, Nt) who does a department's work
+    active: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (N,) filled and not seconded
 
     @property
     def n_township_cadres(self) -> int:
@@ -60,10 +61,9 @@ class County:
     def n_cadres(self) -> int:
         return self.n_township_cadres + self.n_villages * self.v_slots
 
-    @property
-    def active(self) -> np.ndarray:
-        """Slots with a cadre at work in the county (filled, not seconded)."""
-        return self.filled & ~self.seconded
+    def refresh_active(self) -> None:
+        """Recompute `active` (filled and not seconded) after staffing changes."""
+        self.active = self.filled & ~self.seconded
 
 
 def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Generator) -> County:
@@ -140,6 +140,7 @@ def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Gen
         queue=np.zeros((QUEUE_START_AGES, V)),
         petitions=np.zeros(V),
     )
+    c.refresh_active()
     update_post_share(c)
     return c
 

@@ -67,7 +67,22 @@ class GrassrootsModel(mesa.Model):
         self._oldest = 0
         self._found = np.zeros(c.n_villages)
         self._insp_mean = max(1e-9, self.regimes[0].dept_rate[INSP] * c.n_departments)
-        self.recorder = Recorder(p.days, N)
+        self.recorder = Recorder(p.days, Nt, N)
+        self._ones5, self._ones8, self._ones_sv = np.ones(5), np.ones(8), np.ones(c.v_slots)
+        self._zeros, self._zeros_v = np.zeros(N), np.zeros(c.n_villages)
+        self._demand = np.zeros((8, N))
+        self._weight = np.zeros((8, N))
+        self._weight[VISIT:] = self.regime.weight[VISIT:, None]
+        self._trace1 = [1.0 + reg.trace for reg in self.regimes]
+        self._visit_need_workday = self._visit_need * 7 / 5
+        self._professional_discovery = p.discovery_per_patrol_hour * PROFESSIONAL_DISCOVERY
+        self._n_vacant = 0
+        self._aging = []
+        for reg in self.regimes:
+            aging = np.empty((5, N))
+            aging[:, :Nt] = reg.aging_township[:, None]
+            aging[:, Nt:] = reg.aging[:, None]
+            self._aging.append(aging)
         self._due = []
         for reg in self.regimes:
             due = np.empty((5, N))
@@ -106,132 +121,114 @@ class GrassrootsModel(mesa.Model):
         """Reform day: levers that change who is at work act once (secondment, extra staff)."""
         c, r = self.county, self.regimes[1]
         self.regime = r
+        self._weight[VISIT:] = r.weight[VISIT:, None]
         if r.secondment == 0.0:
             c.seconded[:] = False
         if r.extra_active:
             c.filled |= c.extra
+        c.refresh_active()
         update_post_share(c)
 
     def step(self) -> None:
-        """One day."""
+        """One day: the nine mechanisms of MODEL.md in order, each a call on whole arrays."""
         p, c = self.params, self.county
         t = self.day
         if t >= p.days:
             self.running = False
             return
-        if t == p.policy_start_day and t > 0 or (t == 0 and p.policy_start_day == 0):
+        if t == p.policy_start_day:
             self._switch_regime()
         r = self.regime
         weekday = t % 7 < 5
-        Nt, sv = self._Nt, c.v_slots
-        rec = self.recorder
-        u = self._uniform(3)
+        Nt, sv, N = self._Nt, c.v_slots, c.n_cadres
+        ones_sv = self._ones_sv
+        work = (c.active & ~c.sick).astype(float)  # at work today (1.0) or not (0.0)
+        vwork = work[Nt:]
 
-        # 1 generation
+        # 1 generation, 2 cascade, 3 assignment
         county_n, town_add, village_draw = generation.generate(self._rng_main, self._rates[(r.reform, weekday)], self._season[t])
-        # 2 cascade
         arr = cascade.cascade(county_n[:5], town_add[:5], village_draw[0], c.petitions, c.post_share, c.town_of_village, r)
-        at_work = c.active & ~c.sick
-        load = c.fresh_h.sum(0) + c.late_h.sum(0)
-        # 3 assignment
-        shares = assignment.village_shares(load[Nt:], at_work[Nt:], c.secretary[Nt:], sv)
+        stock_h = c.fresh_h + c.late_h
+        load = self._ones5 @ stock_h
+        shares = assignment.village_shares(load[Nt:], vwork, c.secretary[Nt:], sv)
         v_n, v_dropped = assignment.assign_to_village_cadres(arr.village_n, shares, sv)
         c.fresh_n[:, :Nt] += arr.township_n
         c.fresh_h[:, :Nt] += arr.township_h
         c.fresh_n[:, Nt:] += v_n
-        c.fresh_h[:, Nt:] += v_n * r.effort_village[:, None]
+        v_h = v_n * r.effort_village[:, None]
+        c.fresh_h[:, Nt:] += v_h
+        stock_h[:, :Nt] += arr.township_h
+        stock_h[:, Nt:] += v_h
 
-        # 4 time allocation: fixed items, then overtime, then the flexible split
-        fixed = np.zeros(c.n_cadres)
-        meetings = np.zeros(c.n_cadres)
-        away = np.zeros(c.n_cadres)
+        # 4 time allocation: fixed items (meetings, travel, apps), overtime under pressure, the flexible split
         if weekday:
-            m_county = county_n[5]
-            town_meet = m_county.sum() + (town_add[5] if r.village_tier_meetings else 0.0)
-            if np.ndim(town_meet) == 0:
-                town_meet = np.full(c.n_townships, town_meet)
-            mt = timeuse.township_meetings(m_county, c.post_share)
-            mv = timeuse.village_meetings(town_meet, self._town_of_vcadre, r.attend_share, u[0, Nt:])
-            inperson = 1.0 - r.video
-            meetings[:Nt] = mt
-            meetings[Nt:] = mv
-            fixed[:Nt] = mt * (r.meeting_hours + r.travel_township * inperson) + r.app_hours_township
-            fixed[Nt:] = mv * (r.meeting_hours + r.travel_village * inperson) + r.app_hours_village
-            away[Nt:] = np.minimum(1.0, mv * inperson)
-            if r.village_tier_meetings:
-                vt = town_meet[self._town_of_vcadre]
-                fixed[Nt:] += vt * r.village_meeting_hours
-                meetings[Nt:] += vt
-            fixed *= at_work
-            meetings *= at_work
-            travel_hours = float((meetings[:Nt] @ np.ones(Nt)) * r.travel_township * inperson + mv @ at_work[Nt:] * r.travel_village * inperson)
+            u = self._uniform(1)[0, Nt:]
+            meet = timeuse.fixed_items(county_n[5], town_add[5], c.post_share, self._town_of_vcadre, u, r)
+            meet.scale(work, Nt)
+            fixed = meet.hours
+            present = vwork * (1.0 - meet.away)  # in the village and able to serve residents
         else:
-            travel_hours = 0.0
-        fixed = np.minimum(fixed, 16.0)
-        self.fixed_hours = float(fixed.sum())
+            meet = None
+            fixed = self._zeros
+            present = vwork
         prod = burnout.productivity(c.exhaustion, p.productivity_loss)
-        present = at_work[Nt:] * (1.0 - away[Nt:])  # in the village and able to serve residents
-        pres_v = present.reshape(-1, sv).sum(1)
-        pres_share = present / np.repeat(np.where(pres_v > 0, pres_v, 1.0), sv)
-        work_v = at_work[Nt:].reshape(-1, sv).sum(1)
-        work_share = at_work[Nt:] / np.repeat(np.where(work_v > 0, work_v, 1.0), sv)
         c.queue = service.age_queue(c.queue, village_draw[1] + self._found)
         self._oldest = min(self._oldest + 1, c.queue.shape[0] - 1)
         waiting = c.queue[: self._oldest + 1].sum(0)
-        demand = np.zeros((8, c.n_cadres))
-        demand[:5] = (c.fresh_h + c.late_h) * (1.0 + r.trace[:, None])
-        demand[SERVICE, Nt:] = np.repeat(waiting * p.effort_service, sv) * pres_share
-        workers_hours = r.purchased_workers * PROFESSIONAL_HOURS * self._grid_share if weekday else 0.0
-        patrol_left = np.maximum(self._patrol_need - workers_hours, 0.0) if weekday else np.zeros(c.n_villages)
+        pres_v = present.reshape(-1, sv) @ ones_sv
+        demand = self._demand  # (8, N) effective hours wanted today, reused buffer
+        trace1 = self._trace1[r.reform]
+        demand[:5] = stock_h * trace1[:, None]
+        demand[SERVICE, Nt:] = np.repeat(waiting * p.effort_service / np.where(pres_v > 0, pres_v, 1.0), sv) * present
         if weekday:
-            demand[VISIT, Nt:] = np.repeat(self._visit_need * 7 / 5, sv) * work_share
-            demand[PATROL, Nt:] = np.repeat(patrol_left, sv) * work_share
-        demand *= at_work
-        clock_demand = demand / prod
-        # what is due within the planning horizon drives overtime; the rest of the in-tray can wait
-        due = clock_demand.copy()
-        due[:5] = (c.late_h + c.fresh_h * self._due_share) * (1.0 + r.trace[:, None]) * at_work / prod
-        need = due.sum(0)
+            work_v = vwork.reshape(-1, sv) @ ones_sv
+            per_worker = 1.0 / np.where(work_v > 0, work_v, 1.0)
+            workers_h = r.purchased_workers * PROFESSIONAL_HOURS * self._grid_share
+            patrol_left = np.maximum(self._patrol_need - workers_h, 0.0)
+            demand[VISIT, Nt:] = np.repeat(self._visit_need_workday * per_worker, sv) * vwork
+            demand[PATROL, Nt:] = np.repeat(patrol_left * per_worker, sv) * vwork
+        else:
+            workers_h = 0.0
+            demand[VISIT:, Nt:] = 0.0
+        due_h = c.late_h + c.fresh_h * self._due_share
+        need = (trace1 @ due_h + demand[SERVICE] + demand[VISIT] + demand[PATROL]) / prod  # clock hours due
         if weekday:
-            regular_left = np.maximum(p.regular_hours - fixed, 0.0) * at_work
-            extra = timeuse.overtime(need, regular_left, p.overtime_pressure, p.overtime_cap) * at_work
+            regular_left = np.maximum(p.regular_hours - fixed, 0.0) * work
+            extra = timeuse.overtime(need, regular_left, p.overtime_pressure, p.overtime_cap) * work
             capacity = np.minimum(regular_left + extra, 24.0 - fixed)
         else:
-            extra = timeuse.overtime(need, p.regular_hours, p.overtime_pressure, p.weekend_cap) * at_work
-            capacity = extra
-        weight = np.empty((8, c.n_cadres))
-        late_share = c.late_h / np.maximum(c.fresh_h + c.late_h, 1e-12)
+            capacity = timeuse.overtime(need, p.regular_hours, p.overtime_pressure, p.weekend_cap) * work
+        weight = self._weight
+        late_share = c.late_h / np.maximum(stock_h, 1e-12)
         weight[:5] = r.weight[:5, None] * (late_share + (1.0 - late_share) * self._due_share)
         weight[SERVICE] = accountability.service_orientation(r.weight[SERVICE], c.stress, p.defensiveness)
-        weight[VISIT:] = r.weight[VISIT:, None]
-        x = timeuse.allocate(clock_demand, weight, capacity)
-        used = x.sum(0)
-        worked = fixed + (np.maximum(used, np.minimum(capacity, np.maximum(p.regular_hours - fixed, 0.0))) if weekday else used)
-        worked *= at_work
+        x = timeuse.allocate(demand, weight, capacity * prod)  # effective hours of work per demand
+        inv_prod = 1.0 / prod
+        used = (self._ones8 @ x) * inv_prod  # clock hours on flexible work
+        if weekday:
+            worked = fixed + np.maximum(used, np.minimum(capacity, np.maximum(p.regular_hours - fixed, 0.0)))
+        else:
+            worked = used
 
         # 5 trace and fake completion: substantive work on overdue first, then fresh; the rest falls due
-        substantive = x[:5] * prod / (1.0 + r.trace[:, None])
+        substantive = x[:5] / trace1[:, None]
         late_done, used_late = trace.work_off(c.late_n, c.late_h, substantive)
         fresh_done, _ = trace.work_off(c.fresh_n, c.fresh_h, substantive - used_late)
-        shortfall = np.clip(1.0 - used / np.maximum(need, 1e-12), 0.0, 1.0) * (need > 0)
-        aging = np.empty((5, c.n_cadres))
-        aging[:, :Nt] = r.aging_township[:, None]
-        aging[:, Nt:] = r.aging[:, None]
+        shortfall = np.minimum(np.maximum(1.0 - used / np.maximum(need, 1e-12), 0.0), 1.0)
         faked, fake_h, new_late_n, new_late_h = trace.fake_or_fall_due(
-            c.fresh_n, c.fresh_h, aging, shortfall, p.fake_propensity, r.trace)
-        fake_hours = fake_h.sum(0)
-        room = np.maximum(24.0 - worked, 0.0)
-        fake_hours = np.minimum(fake_hours, room)
+            c.fresh_n, c.fresh_h, self._aging[r.reform], shortfall, p.fake_propensity)
+        fake_hours = np.minimum(r.trace @ fake_h, np.maximum(24.0 - worked, 0.0))
         worked += fake_hours
         c.late_n += new_late_n
         c.late_h += new_late_h
-        c.fake_stock += faked.sum(0)
+        faked_per = self._ones5 @ faked
+        c.fake_stock += faked_per
 
         # 6 accountability
         insp_factor = float(county_n[INSP].sum()) / self._insp_mean if weekday else 0.0
         found = accountability.discover_fakes(c.fake_stock, r.fake_discovery, insp_factor)
         errors = (late_done[SPEC] + fresh_done[SPEC]) * r.specialist_error
-        events = accountability.accountability_events(new_late_n.sum(0), found, errors)
+        events = accountability.accountability_events(self._ones5 @ new_late_n, found, errors)
         stress_added = accountability.update_stress(c.stress, events, r.accountability, r.forgiven)
 
         # 7 burnout, sick days, quitting and vacancies
@@ -239,48 +236,54 @@ class GrassrootsModel(mesa.Model):
                                   r.exhaustion_gain, p.stress_gain, p.recovery)
         c.exhaustion *= c.filled  # an empty slot carries no exhaustion
         severe = c.exhaustion > p.severe_threshold
-        c.severe_days = np.where(severe, c.severe_days + 1, 0.0)
-        c.sick = burnout.sick_days(c.exhaustion, p.severe_threshold, p.sick_rate, u[1]) & c.active
-        quits = staffing.quitters(c.severe_days, c.active, p.quit_after_days, p.quit_rate, u[2])
-        for i in quits:  # a handful a year: a loop over today's leavers, not over agents
+        c.severe_days = (c.severe_days + 1.0) * severe
+        c.sick = burnout.sick_days(severe & c.active, p.sick_rate, self._rng_main)
+        quits = staffing.quitters(c.severe_days, c.active, p.quit_after_days, p.quit_rate, self._rng_main)
+        for i in quits:  # a handful a month: a loop over today's leavers, not over agents
             size, start = (c.t_slots, 0) if i < Nt else (sv, Nt)
             first = start + (i - start) // size * size
-            unit = slice(first, first + size)
-            staffing.hand_over((c.fresh_n, c.fresh_h, c.late_n, c.late_h), int(i), unit, c.active & ~c.sick)
+            staffing.hand_over((c.fresh_n, c.fresh_h, c.late_n, c.late_h), int(i), slice(first, first + size), c.active & ~c.sick)
             c.filled[i] = False
             c.vacancy_timer[i] = max(p.vacancy_days, 1)
             c.exhaustion[i] = c.severe_days[i] = c.stress[i] = c.fake_stock[i] = 0.0
-        refilled = staffing.tick_vacancies(c.vacancy_timer)
-        c.filled[refilled] = True
-        if quits.size or refilled.size:
-            update_post_share(c)
+        refilled = staffing.tick_vacancies(c.vacancy_timer) if self._n_vacant else ()
+        self._n_vacant += len(quits) - len(refilled)
+        if len(refilled):
+            c.filled[refilled] = True
+        if len(quits) or len(refilled):
+            c.refresh_active()
+            if (len(quits) and quits.min() < Nt) or (len(refilled) and refilled.min() < Nt):
+                update_post_share(c)
 
         # 8 service: resolve with service hours of cadres present in the village; complaints return as tasks
-        serve_h = (x[SERVICE, Nt:] * prod[Nt:]).reshape(-1, sv).sum(1)
-        served = service.resolve(c.queue, serve_h / p.effort_service, p.service_limit_days, self._oldest)
+        serve_h = x[SERVICE, Nt:].reshape(-1, sv) @ ones_sv
+        served = service.resolve(c.queue, serve_h / p.effort_service, waiting, p.service_limit_days, self._oldest)
         while self._oldest > 0 and not c.queue[self._oldest].any():
             self._oldest -= 1
-        complaints = served.complaints * p.complaint_share
-        served.complaints = complaints
-        c.petitions = complaints * (p.effort_petition / p.effort_campaign)
-        visit_done = float(x[VISIT].sum())
-        visit_needed = float(demand[VISIT].sum())
-        # 9 grid patrol: found problems join tomorrow's queue
-        patrol_h = (x[PATROL, Nt:] * prod[Nt:]).reshape(-1, sv).sum(1)
-        prof_h = workers_hours if weekday else np.zeros(c.n_villages)
-        self._found = patrol.problems_found(patrol_h, r.patrol_discovery, prof_h * np.ones(c.n_villages),
-                                            p.discovery_per_patrol_hour * PROFESSIONAL_DISCOVERY)
+        served.complaints *= p.complaint_share
+        c.petitions = served.complaints * (p.effort_petition / p.effort_campaign)
+        # 9 grid patrol: found problems join tomorrow's queue; missed visits risk incidents
+        if weekday:
+            patrol_h = x[PATROL, Nt:].reshape(-1, sv) @ ones_sv
+            self._found = patrol.problems_found(patrol_h, r.patrol_discovery, workers_h, self._professional_discovery)
+            visit_needed = float(self._visit_need_workday.sum())
+            visit_done = float(x[VISIT].sum())
+        else:
+            self._found = self._zeros_v
+            visit_needed = visit_done = 0.0
         incidents = float(self._rng_main.poisson(max(visit_needed - visit_done, 0.0) / p.effort_visit * p.incident_rate))
 
-        rec.record(
-            t, self, x=x, r=r, worked=worked, fake_hours=fake_hours, meetings=meetings, travel_hours=travel_hours,
-            arr=arr, v_dropped=v_dropped, late_done=late_done, fresh_done=fresh_done, faked=faked, found=found,
-            served=served, arrived=float(village_draw[1].sum()), problems=float(self._found.sum()), quits=len(quits),
-            visit_done=visit_done, visit_needed=visit_needed, incidents=incidents, weekday=weekday,
+        self.recorder.record(
+            t, self, x=x, inv_prod=inv_prod, r=r, work=work, worked=worked, fake_hours=fake_hours, meet=meet, arr=arr,
+            v_dropped=v_dropped, done=late_done.sum(1) + fresh_done.sum(1),
+            on_time=float(fresh_done.sum() + faked_per.sum()), late_done=float(late_done.sum()), faked=faked.sum(1),
+            found=float(found.sum()), served=served, arrived=float(village_draw[1].sum()), problems=float(self._found.sum()),
+            quits=len(quits), visit_done=visit_done, visit_needed=visit_needed, incidents=incidents, weekday=weekday,
         )
         self.day = t + 1
         if self.day >= p.days:
             self.running = False
+            self.datacollector.collect(self)
 
     def run(self, days: int | None = None) -> None:
         """Run to the end of the scenario (or `days` more days)."""

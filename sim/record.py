@@ -52,57 +52,65 @@ OUTCOMES = HEADLINE + EXTRA
 class Recorder:
     """A (days, columns) float array filled one row a day."""
 
-    def __init__(self, days: int, n_cadres: int) -> None:
+    def __init__(self, days: int, n_township_cadres: int, n_cadres: int) -> None:
         self.data = np.full((days, len(COLUMNS)), np.nan)
+        self.levels = np.zeros((n_cadres, 2))  # column 0: township cadres, column 1: village cadres
+        self.levels[:n_township_cadres, 0] = 1.0
+        self.levels[n_township_cadres:, 1] = 1.0
+        self.nt = n_township_cadres
+        self.buffer = np.zeros((9, n_cadres))
 
-    def record(self, t: int, m: GrassrootsModel, *, x, r, worked, fake_hours, meetings, travel_hours, arr, v_dropped,
-               late_done, fresh_done, faked, found, served, arrived, problems, quits, visit_done, visit_needed,
+    def record(self, t: int, m: GrassrootsModel, *, x, inv_prod, r, work, worked, fake_hours, meet, arr, v_dropped,
+               done, on_time, late_done, faked, found, served, arrived, problems, quits, visit_done, visit_needed,
                incidents, weekday) -> None:
-        c = m.county
-        Nt = c.n_township_cadres
-        filled = c.filled
+        """Write day t's row from the day's arrays (one matrix product gives the per-level sums)."""
+        c, p, Nt = m.county, m.params, self.nt
         E = c.exhaustion
-        p = m.params
-        levels = np.stack([filled, E, E > p.burnout_threshold, E > p.severe_threshold]).astype(float)
-        lv = levels[:, :Nt].sum(1), levels[:, Nt:].sum(1)
-        n_t, n_v = max(lv[0][0], 1.0), max(lv[1][0], 1.0)
-        n_all = n_t + n_v
-        kind_hours = x.sum(1)
-        inv = 1.0 / (1.0 + r.trace)
-        at_work = c.active & ~c.sick
-        app_h = (r.app_hours_township * at_work[:Nt].sum() + r.app_hours_village * at_work[Nt:].sum()) if weekday else 0.0
-        meet_h = m.fixed_hours - travel_hours - app_h
-        trace_h = float(kind_hours[:5] @ (1.0 - inv)) + float(fake_hours.sum())
-        hours = {
-            "meeting": max(meet_h, 0.0), "travel": travel_hours, "app": app_h,
-            "document": kind_hours[0] * inv[0], "inspection": kind_hours[1] * inv[1], "form": kind_hours[2] * inv[2],
-            "campaign": kind_hours[3] * inv[3], "specialist": kind_hours[4] * inv[4],
-            "service": kind_hours[5], "visit": kind_hours[6], "patrol": kind_hours[7], "trace": trace_h,
-        }
-        task_h = sum(hours.values())
-        formal = sum(hours[k] for k in FORMALISM_KINDS)
-        worked_sum = float(worked.sum())
-        over = float(np.maximum(worked - p.regular_hours, 0.0).sum()) if weekday else worked_sum
-        v_work = max(float(at_work[Nt:].sum()), 1.0)
-        form_app = (float(x[FORM, Nt:].sum()) + (r.app_hours_village * at_work[Nt:].sum() if weekday else 0.0)) / v_work
-        done = late_done.sum(1) + fresh_done.sum(1)
+        zero = m._zeros
+        per_cadre = self.buffer
+        per_cadre[0] = c.filled
+        per_cadre[1] = E
+        np.greater(E, p.burnout_threshold, out=per_cadre[2])
+        np.greater(E, p.severe_threshold, out=per_cadre[3])
+        per_cadre[4] = work
+        per_cadre[5] = worked
+        per_cadre[6] = meet.meetings if meet is not None else zero
+        np.multiply(x[FORM], inv_prod, out=per_cadre[7])
+        np.maximum(worked - p.regular_hours, 0.0, out=per_cadre[8])
+        (n_t, n_v), (e_t, e_v), (b_t, b_v), (s_t, s_v), (w_t, w_v), (h_t, h_v), (m_t, m_v), (_, form_v), (o_t, o_v) = per_cadre @ self.levels
+        n_t, n_v, w_t, w_v = max(n_t, 1.0), max(n_v, 1.0), max(w_t, 1.0), max(w_v, 1.0)
+        kind_hours = x @ inv_prod
+        trace_rate = r.trace / (1.0 + r.trace)
+        if meet is not None:
+            travel, app_v = float(meet.travel.sum()), float(meet.app_hours[Nt:].sum())
+            app = app_v + float(meet.app_hours[:Nt].sum())
+            meeting = float(meet.hours.sum()) - travel - app
+        else:
+            travel = app = app_v = meeting = 0.0
+        hours = (
+            meeting, travel, app, *(kind_hours[:5] * (1.0 - trace_rate)), *kind_hours[5:],
+            float(kind_hours[:5] @ trace_rate) + float(fake_hours.sum()),
+        )  # in the order of TIME_KINDS
+        task_h = sum(hours)
+        formal = hours[0] + hours[1] + hours[2] + hours[3] + hours[4] + hours[5] + hours[11]
+        worked_sum = h_t + h_v
         row = [
             t, float(weekday), float(r.reform),
             arrived, problems, served.resolved, served.within_limit, served.response_days,
             float(c.queue.sum()), float(served.complaints.sum()),
             visit_needed, visit_done, incidents,
-            (lv[0][1] + lv[1][1]) / n_all, lv[0][1] / n_t, lv[1][1] / n_v,
-            (lv[0][2] + lv[1][2]) / n_all, lv[0][2] / n_t, lv[1][2] / n_v, (lv[0][3] + lv[1][3]) / n_all,
-            float(quits), float((c.vacancy_timer > 0).sum()), float(at_work.sum()),
-            worked_sum, float(worked[:Nt].sum()) / max(float(at_work[:Nt].sum()), 1.0), float(worked[Nt:].sum()) / v_work, over, 0.0 if weekday else float((worked > 0).sum()),
-            *(hours[k] for k in TIME_KINDS),
+            (e_t + e_v) / (n_t + n_v), e_t / n_t, e_v / n_v,
+            (b_t + b_v) / (n_t + n_v), b_t / n_t, b_v / n_v, (s_t + s_v) / (n_t + n_v),
+            float(quits), float(m._n_vacant), w_t + w_v,
+            worked_sum, h_t / w_t, h_v / w_v, (o_t + o_v) if weekday else worked_sum,
+            0.0 if weekday else float(np.count_nonzero(worked)),
+            *hours,
             formal, task_h, formal / task_h if task_h > 0 else 0.0,
-            float(meetings[Nt:].sum()) / v_work, float(meetings[:Nt].sum()) / max(float(at_work[:Nt].sum()), 1.0),
-            form_app if weekday else 0.0,
+            m_v / w_v, m_t / w_t, (form_v + app_v) / w_v if weekday else 0.0,
             float(arr.village_n[FORM].sum()) / c.n_villages,
-            *arr.created, *done, *faked.sum(1), *arr.returned, *(arr.dropped + v_dropped),
+            *arr.created, *done, *faked, *arr.returned, *(arr.dropped + v_dropped),
             *(c.fresh_n.sum(1) + c.late_n.sum(1)),
-            float(fresh_done.sum() + faked.sum()), float(late_done.sum()), float(found.sum()),
+            on_time, late_done, found,
         ]
         self.data[t] = row
 

@@ -28,20 +28,23 @@ def age_queue(queue: np.ndarray, arrivals: np.ndarray) -> np.ndarray:
     return queue
 
 
-def resolve(queue: np.ndarray, capacity: np.ndarray, limit: int, oldest: int) -> Served:
-    """Resolve up to `capacity` requests per village, oldest first; rows beyond `oldest` are empty."""
+def resolve(queue: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit: int, oldest: int) -> Served:
+    """Resolve up to `capacity` requests per village, oldest first. `waiting` is the queue's column sums;
+    rows beyond `oldest` are empty. Villages that can serve everyone do; only the others queue FIFO."""
     q = queue[: oldest + 1]
-    backlog = q.sum(0)
-    if not (backlog > 0).any():
+    if not waiting.any():
         return Served(0.0, 0.0, 0.0, np.zeros(queue.shape[1]))
-    from_oldest = np.cumsum(q[::-1], axis=0)[::-1]  # requests at this age or older
-    before = from_oldest - q  # strictly older: served first
-    take = np.clip(capacity - before, 0.0, q)
+    take = q * (capacity >= waiting)
+    partial = np.flatnonzero(capacity < waiting)
+    if partial.size:
+        sub = q[:, partial]
+        from_oldest = np.cumsum(sub[::-1], axis=0)[::-1]  # requests at this age or older
+        take[:, partial] = np.minimum(np.maximum(capacity[partial] - (from_oldest - sub), 0.0), sub)
     q -= take
-    ages = np.arange(q.shape[0], dtype=float)
-    resolved = float(take.sum())
-    within = float(take[: limit + 1].sum())
-    response = float(ages @ take.sum(1))
+    by_age = take.sum(1)
+    resolved = float(by_age.sum())
+    within = float(by_age[: limit + 1].sum())
+    response = float(by_age @ np.arange(q.shape[0], dtype=float))
     complaints = q[limit + 1].copy() if limit + 1 < q.shape[0] else np.zeros(queue.shape[1])
     return Served(resolved, within, response, complaints)
 

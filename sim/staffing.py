@@ -6,9 +6,12 @@ from __future__ import annotations
 import numpy as np
 
 
-def quitters(severe_days: np.ndarray, filled: np.ndarray, after_days: int, rate: float, u: np.ndarray) -> np.ndarray:
-    """Indices of cadres quitting today."""
-    return np.flatnonzero(filled & (severe_days > after_days) & (u < rate))
+def quitters(severe_days: np.ndarray, filled: np.ndarray, after_days: int, rate: float, rng: np.random.Generator) -> np.ndarray:
+    """Indices of cadres quitting today: after `after_days` of severe burnout, each with probability `rate`."""
+    idx = np.flatnonzero(filled & (severe_days > after_days))
+    if idx.size == 0:
+        return idx
+    return idx[rng.random(idx.size) < rate]
 
 
 def hand_over(stocks: tuple[np.ndarray, ...], leaver: int, unit: slice, at_work: np.ndarray) -> bool:

@@ -4,18 +4,53 @@ proportion to priority = weight x urgency (water-filling, two passes)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-
-def township_meetings(county_meetings: np.ndarray, post_share: np.ndarray) -> np.ndarray:
-    """County meetings each township cadre attends (its posts' departments; holders share them)."""
-    return county_meetings @ post_share
+from .levers import Regime
 
 
-def village_meetings(town_meetings: np.ndarray, village_town: np.ndarray, attend_share: float, u: np.ndarray) -> np.ndarray:
-    """Township-tier meetings each village cadre is summoned to: stochastic rounding of the expected number."""
-    expected = town_meetings[village_town] * attend_share
-    return np.floor(expected + u)
+@dataclass
+class FixedItems:
+    """A workday's fixed items per cadre: meetings attended, hours (meetings, travel, apps), share of the day away."""
+
+    meetings: np.ndarray  # (N,) meetings attended
+    hours: np.ndarray  # (N,) meeting + travel + app hours
+    away: np.ndarray  # (Nv,) share of the day a village cadre is out of the village
+    travel: np.ndarray  # (N,) travel hours
+    app_hours: np.ndarray  # (N,)
+
+    def scale(self, work: np.ndarray, n_township: int) -> None:
+        """Only cadres at work attend; fixed hours are capped at 16 (the day still has sleep in it)."""
+        self.meetings *= work
+        self.travel *= work
+        self.app_hours *= work
+        self.hours = np.minimum(self.hours * work, 16.0)
+
+
+def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share: np.ndarray,
+                town_of_vcadre: np.ndarray, u: np.ndarray, r: Regime) -> FixedItems:
+    """County meetings go to the holders of the department's post (township cadres, travelling to the county);
+    each is relayed as a township-tier meeting (plus the township's own) to which a share of village cadres
+    is summoned (stochastic rounding), and held again in the village unless consolidated. Video attendance
+    saves the travel and keeps the cadre in the village."""
+    Nt = post_share.shape[1]
+    inperson = 1.0 - r.video
+    total = county_meetings.sum()
+    town = total + town_added if r.village_tier_meetings else np.full(len(town_added), total)
+    mt = county_meetings @ post_share
+    expected = town[town_of_vcadre]
+    mv = np.floor(expected * r.attend_share + u)
+    meetings = np.concatenate([mt, mv + expected * r.village_tier_meetings])
+    travel = np.concatenate([mt * (r.travel_township * inperson), mv * (r.travel_village * inperson)])
+    app_hours = np.empty(len(meetings))
+    app_hours[:Nt] = r.app_hours_township
+    app_hours[Nt:] = r.app_hours_village
+    hours = travel + app_hours
+    hours[:Nt] += mt * r.meeting_hours
+    hours[Nt:] += mv * r.meeting_hours + expected * (r.village_meeting_hours * r.village_tier_meetings)
+    return FixedItems(meetings, hours, np.minimum(1.0, mv * inperson), travel, app_hours)
 
 
 def overtime(need: np.ndarray, regular_left: np.ndarray, pressure: float, cap: float) -> np.ndarray:
@@ -26,13 +61,18 @@ def overtime(need: np.ndarray, regular_left: np.ndarray, pressure: float, cap: f
 def allocate(demand: np.ndarray, weight: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Hours (k, N) given to each demand: x = demand * min(1, lam * weight), lam chosen so the hours add to
     the capacity (or all demand is met). Two passes of water-filling; never more than demand or capacity."""
+    ones = np.ones(demand.shape[0])
     wd = weight * demand
-    total_wd = wd.sum(0)
+    total_wd = ones @ wd
     lam = capacity / np.where(total_wd > 0, total_wd, 1.0)
-    x = demand * np.minimum(1.0, lam * weight)
-    left = capacity - x.sum(0)
-    open_ = (lam * weight < 1.0) * wd
-    open_wd = open_.sum(0)
-    lam2 = lam + left / np.where(open_wd > 0, open_wd, np.inf)
-    x = demand * np.minimum(1.0, lam2 * weight)
+    lw = weight * lam
+    x = np.minimum(lw, 1.0)
+    x *= demand
+    left = capacity - ones @ x
+    wd *= lw < 1.0
+    open_wd = ones @ wd
+    lam += left / np.where(open_wd > 0, open_wd, np.inf)
+    np.multiply(weight, lam, out=lw)
+    np.minimum(lw, 1.0, out=x)
+    x *= demand
     return x

@@ -17,16 +17,15 @@ def work_off(n: np.ndarray, h: np.ndarray, hours: np.ndarray) -> tuple[np.ndarra
 
 
 def fake_or_fall_due(fresh_n: np.ndarray, fresh_h: np.ndarray, aging: np.ndarray, shortfall: np.ndarray,
-                     propensity: float, trace: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                     propensity: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Tasks reaching their deadline today: a share (propensity x shortfall) is faked, the rest fall overdue.
-    Returns (faked, faked trace hours, overdue count, overdue hours); removes both from the fresh stock."""
+    Returns (faked count, faked work hours, overdue count, overdue hours); removes both from the fresh stock.
+    Faking costs the trace part of the faked work (the caller prices it with the trace rates)."""
     due_n = fresh_n * aging
     due_h = fresh_h * aging
-    fake_share = propensity * shortfall
-    faked = due_n * fake_share
-    fake_hours = due_h * fake_share * trace[:, None]
-    late_n = due_n - faked
-    late_h = due_h * (1.0 - fake_share)
     fresh_n -= due_n
     fresh_h -= due_h
-    return faked, fake_hours, late_n, late_h
+    fake_share = propensity * shortfall
+    faked = due_n * fake_share
+    faked_h = due_h * fake_share
+    return faked, faked_h, due_n - faked, due_h - faked_h
