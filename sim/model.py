@@ -20,7 +20,7 @@ from .agents import Department, TownshipCadre, VillageCadre
 from .county import build_county, hierarchy, update_post_share
 from .levers import INSP, PATROL, PROFESSIONAL_DISCOVERY, PROFESSIONAL_HOURS, SERVICE, SPEC, VISIT, regime
 from .loader import load_scenario
-from .record import COLUMNS, Recorder
+from .record import COLUMNS, Recorder, summarise, summary_names
 from .scenario import Scenario
 
 PLANNING_DAYS = 2.0  # cadres plan two days ahead: work due by then is urgent (assumption)
@@ -95,7 +95,11 @@ class GrassrootsModel(mesa.Model):
         Department.create_agents(self, c.n_departments, index=list(range(c.n_departments)))
         TownshipCadre.create_agents(self, Nt, index=list(range(Nt)))
         VillageCadre.create_agents(self, N - Nt, index=list(range(Nt, N)))
-        self.datacollector = DataCollector(model_reporters={name: _reporter(name) for name in COLUMNS if name != "day"})
+        reporters = {name: _reporter(name) for name in COLUMNS if name != "day"}
+        reporters.update({name: _summary_reporter(name) for name in summary_names()})
+        self.datacollector = DataCollector(model_reporters=reporters)
+        self.worked = np.zeros(N)
+        self._summary_cache: tuple[int, dict] = (-1, {})
 
     # ------------------------------------------------------------------------------------------------------
     @property
@@ -140,7 +144,7 @@ class GrassrootsModel(mesa.Model):
             self._switch_regime()
         r = self.regime
         weekday = t % 7 < 5
-        Nt, sv, N = self._Nt, c.v_slots, c.n_cadres
+        Nt, sv = self._Nt, c.v_slots
         ones_sv = self._ones_sv
         work = (c.active & ~c.sick).astype(float)  # at work today (1.0) or not (0.0)
         vwork = work[Nt:]
@@ -219,6 +223,7 @@ class GrassrootsModel(mesa.Model):
             c.fresh_n, c.fresh_h, self._aging[r.reform], shortfall, p.fake_propensity)
         fake_hours = np.minimum(r.trace @ fake_h, np.maximum(24.0 - worked, 0.0))
         worked += fake_hours
+        self.worked = worked  # hours each cadre worked today (clock hours, 0 for those not at work)
         c.late_n += new_late_n
         c.late_h += new_late_h
         faked_per = self._ones5 @ faked
@@ -291,8 +296,16 @@ class GrassrootsModel(mesa.Model):
         while self.day < end:
             self.step()
 
+    def summary(self) -> dict[str, float]:
+        """Summary outcomes of the days run so far (`_before` / `_after` windows; see docs/outcomes.md)."""
+        if self._summary_cache[0] != self.day:
+            p = self.params
+            self._summary_cache = (self.day, summarise(self.recorder.data[: self.day], self.day, p.policy_start_day, p.warmup_days))
+        return self._summary_cache[1]
+
     def collect(self) -> None:
-        """Copy today's record into the Mesa DataCollector (the dashboard calls this; batch runs need not)."""
+        """Copy today's record and the summary so far into the Mesa DataCollector (done by the model itself at
+    the end of a run, so `mesa.batch_run` finds the summary outcomes; dashboards call it every step)."""
         self.datacollector.collect(self)
 
 
@@ -301,5 +314,12 @@ def _reporter(name: str):
 
     def report(model: GrassrootsModel) -> float:
         return float(model.recorder.data[max(model.day - 1, 0), idx])
+
+    return report
+
+
+def _summary_reporter(name: str):
+    def report(model: GrassrootsModel) -> float:
+        return float(model.summary()[name])
 
     return report

@@ -177,3 +177,8 @@ def summarise(data: np.ndarray, days: int, policy_start_day: int, warmup_days: i
     out["policy_start_day"] = float(policy_start_day)
     out["days"] = float(days)
     return out
+
+
+def summary_names() -> list[str]:
+    """Keys of `summarise`, in order."""
+    return [f"{k}_{w}" for k in OUTCOMES for w in ("before", "after")] + ["policy_start_day", "days"]
