@@ -1,0 +1,136 @@
+"""Each of the nine mechanisms of MODEL.md, tested as a named piece of code."""
+
+import numpy as np
+
+import sim
+from sim import accountability, assignment, burnout, cascade, generation, patrol, service, staffing, timeuse, trace
+from sim.levers import FORM, regime
+from sim.scenario import Scenario
+
+
+def test_generation_draws_match_rates_and_weekends_are_quiet():
+    s = Scenario()
+    r = regime(s, False)
+    hh = np.full(10, 300.0)
+    rates = generation.daily_rates(r, 24, 12, hh, 2.0 / 365, True, 0.5)
+    rng = np.random.default_rng(0)
+    draws = [generation.generate(rng, rates, 1.0) for _ in range(400)]
+    forms = np.mean([d[0][FORM].sum() for d in draws])
+    assert abs(forms - 24 * s.forms_per_dept_week / 5) < 0.05 * 24 * s.forms_per_dept_week / 5
+    weekend = generation.daily_rates(r, 24, 12, hh, 2.0 / 365, False, 0.5)
+    county, _, village = generation.generate(rng, weekend, 1.0)
+    assert county.sum() == 0 and village[0].sum() == 0  # departments rest; residents still come
+    assert generation.season(365, 0.3).max() > 1.29
+
+
+def test_cascade_pushes_amplifies_and_duty_list_returns():
+    s = Scenario(n_townships=2, duty_list=True)
+    county_n = np.ones((5, 4))
+    town_add = np.zeros((5, 2))
+    post = np.full((4, 6), 1 / 3)  # 2 townships x 3 cadres, every cadre shares every line
+    tov = np.array([0, 0, 1, 1])
+    base = cascade.cascade(county_n, town_add, np.zeros(4), np.zeros(4), post, tov, regime(s, False))
+    reform = cascade.cascade(county_n, town_add, np.zeros(4), np.zeros(4), post, tov, regime(s, True))
+    assert np.allclose(base.township_n.sum(1), 4 * 2)  # each township receives every department's tasks
+    assert base.returned.sum() == 0 and reform.returned.sum() > 0
+    assert (reform.village_n.sum(1) <= base.village_n.sum(1) + 1e-12).all()
+    assert np.allclose(base.created, base.township_n.sum(1) + base.village_n.sum(1) + base.returned + base.dropped)
+
+
+def test_assignment_by_post_and_least_loaded():
+    shares = assignment.village_shares(np.array([0.0, 16.0, 0.0, 0.0]), np.array([1.0, 1.0, 1.0, 0.0]), np.ones(4), 2)
+    assert np.allclose(shares.reshape(2, 2).sum(1), [1.0, 1.0])
+    assert shares[0] > shares[1]  # the idle cadre takes more than the loaded one
+    assert shares[3] == 0.0  # nobody away gets work
+    per, dropped = assignment.assign_to_village_cadres(np.ones((5, 2)), np.array([0.5, 0.5, 0.0, 0.0]), 2)
+    assert np.allclose(per.sum(1) + dropped, 2.0) and np.allclose(dropped, 1.0)
+    m = sim.GrassrootsModel(rng=0, n_townships=2, secondment_share=0.5)
+    share = m.county.post_share
+    assert np.allclose(share.reshape(m.county.n_departments, 2, -1).sum(2), 1.0)  # every line is covered
+    assert (share[:, m.county.seconded[: m.county.n_township_cadres]] == 0).all()  # not by seconded cadres
+
+
+def test_time_allocation_respects_demand_capacity_and_priority():
+    demand = np.array([[4.0, 1.0], [4.0, 1.0]])
+    weight = np.array([[3.0, 1.0], [1.0, 1.0]])
+    x = timeuse.allocate(demand, weight, np.array([4.0, 10.0]))
+    assert (x <= demand + 1e-12).all()
+    assert np.isclose(x[:, 0].sum(), 4.0)  # a short day is filled
+    assert x[0, 0] > x[1, 0]  # priority wins the short day
+    assert np.allclose(x[:, 1], 1.0)  # a long day meets all demand
+    ot = timeuse.overtime(np.array([12.0, 2.0]), np.array([8.0, 8.0]), 1.0, 3.0)
+    assert np.allclose(ot, [3.0, 0.0])  # capped, and none without pressure
+
+
+def test_trace_work_off_and_fake_completion():
+    n, h = np.array([[4.0]]), np.array([[8.0]])
+    done, used = trace.work_off(n, h, np.array([[2.0]]))
+    assert np.isclose(done[0, 0], 1.0) and np.isclose(n[0, 0] + done[0, 0], 4.0) and np.isclose(used[0, 0], 2.0)
+    fn, fh = np.array([[10.0, 10.0]]), np.array([[10.0, 10.0]])
+    faked, faked_h, late_n, late_h = trace.fake_or_fall_due(fn, fh, np.array([[0.5, 0.5]]), np.array([0.0, 1.0]), 0.4)
+    assert faked[0, 0] == 0.0 and np.isclose(faked[0, 1], 2.0)  # only the cadre short of time fakes
+    assert np.allclose(faked + late_n, 5.0) and np.allclose(fn, 5.0)
+
+
+def test_accountability_stress_and_defensiveness():
+    stress = np.zeros(2)
+    added = accountability.update_stress(stress, np.array([1.0, 1.0]), 0.8, 0.5)
+    assert np.allclose(added, 0.4) and np.allclose(stress, 0.4)
+    soft = np.zeros(1)
+    accountability.update_stress(soft, np.array([1.0]), 0.8, 0.0)
+    assert soft[0] > stress[0]  # error tolerance forgives
+    so = accountability.service_orientation(3.0, np.array([0.0, 2.0]), 0.5)
+    assert so[1] < so[0]
+    fakes = np.array([10.0])
+    found = accountability.discover_fakes(fakes, 0.1, 2.0)
+    assert np.isclose(found[0], 2.0) and np.isclose(fakes[0], 8.0)
+
+
+def test_burnout_rises_with_overtime_falls_with_rest_and_slows_work():
+    e = np.array([0.5, 0.5])
+    burnout.update_exhaustion(e, np.array([12.0, 0.0]), 8.0, np.zeros(2), np.ones(2), 0.02, 0.0, 0.01)
+    assert e[0] > 0.5 > e[1]
+    assert (burnout.productivity(np.array([0.0, 1.0]), 0.25) == [1.0, 0.75]).all()
+    sick = burnout.sick_days(np.array([True] * 1000 + [False] * 1000), 0.1, np.random.default_rng(0))
+    assert 50 < sick[:1000].sum() < 150 and not sick[1000:].any()
+
+
+def test_quitting_hands_work_over_and_vacancy_refills():
+    idx = staffing.quitters(np.array([100.0, 10.0]), np.array([True, True]), 60, 1.0, np.random.default_rng(0))
+    assert list(idx) == [0]
+    stocks = tuple(np.array([[1.0, 0.0, 5.0]]) for _ in range(4))
+    assert staffing.hand_over(stocks, 0, slice(0, 3), np.array([True, True, True]))
+    assert stocks[0][0, 0] == 0.0 and stocks[0][0, 1] == 1.0  # to the least-loaded colleague
+    timer = np.array([2.0, 0.0])
+    assert staffing.tick_vacancies(timer).size == 0
+    assert list(staffing.tick_vacancies(timer)) == [0]
+
+
+def test_service_queue_is_fifo_exact_and_complaints_come_once():
+    q = np.zeros((8, 1))
+    q = service.age_queue(q, np.array([3.0]))
+    for _ in range(3):
+        q = service.age_queue(q, np.array([0.0]))
+    q = service.age_queue(q, np.array([2.0]))  # ages: 3 requests at age 4, 2 at age 0
+    served = service.resolve(q, np.array([4.0]), q.sum(0), limit=2, oldest=7)
+    assert np.isclose(served.resolved, 4.0) and np.isclose(served.response_days, 3 * 4 + 1 * 0)
+    assert np.isclose(served.within_limit, 1.0)
+    assert np.isclose(q.sum(), 1.0)  # the rest stays queued
+    q2 = np.zeros((8, 1))
+    q2 = service.age_queue(q2, np.array([1.0]))
+    complaints = []
+    for _ in range(6):
+        complaints.append(service.resolve(q2, np.array([0.0]), q2.sum(0), limit=2, oldest=7).complaints[0])
+        q2 = service.age_queue(q2, np.array([0.0]))
+    assert sum(complaints) == 1.0 and q2.sum() == 1.0  # one complaint, and the request still waits
+    grown = service.age_queue(np.ones((4, 1)), np.array([0.0]))
+    assert grown.shape[0] == 8 and np.isclose(grown.sum(), 4.0)  # old requests are never lumped together
+
+
+def test_patrol_finds_more_when_separated_or_purchased():
+    s = Scenario(patrol_office_separation=True, grid_purchase=2)
+    before, after = regime(s, False), regime(s, True)
+    assert after.patrol_discovery > before.patrol_discovery
+    found = patrol.problems_found(np.array([4.0]), after.patrol_discovery, np.array([8.0]), 0.45)
+    assert np.isclose(found[0], 4.0 * after.patrol_discovery + 8.0 * 0.45)
+    assert patrol.patrol_need(np.array([2.0]), 5.0)[0] == 2.0
