@@ -44,3 +44,13 @@ def cascade(county_n: np.ndarray, town_add: np.ndarray, specialist: np.ndarray, 
     created = offered_t + village_n.sum(1) + returned
     dropped = offered_t - township_n.sum(1)
     return Arrivals(township_n, township_h, village_n, created, returned, dropped)
+
+
+def petitions_only(petitions: np.ndarray, n_township_cadres: int) -> Arrivals:
+    """A weekend: no department sends anything; yesterday's complaints still arrive as village tasks."""
+    village_n = np.zeros((5, len(petitions)))
+    village_n[CAMP] = petitions
+    created = np.zeros(5)
+    created[CAMP] = petitions.sum()
+    zeros_t = np.zeros((5, n_township_cadres))
+    return Arrivals(zeros_t, zeros_t, village_n, created, np.zeros(5), np.zeros(5))

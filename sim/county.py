@@ -42,16 +42,30 @@ class County:
     exhaustion: np.ndarray  # (N,)
     severe_days: np.ndarray  # (N,)
     sick: np.ndarray  # (N,)
-    fresh_n: np.ndarray  # (5, N) pending tasks before their deadline
-    fresh_h: np.ndarray  # (5, N) hours of work they need
-    late_n: np.ndarray  # (5, N) pending tasks past their deadline
-    late_h: np.ndarray  # (5, N)
+    stock_n: np.ndarray  # (2, 5, N) pending tasks: [0] past their deadline (late), [1] before it (fresh)
+    stock_h: np.ndarray  # (2, 5, N) hours of work they need
     fake_stock: np.ndarray  # (N,) faked completions not yet found
     stress: np.ndarray  # (N,) accountability stress, decaying
     queue: np.ndarray  # (ages, V) service requests waiting, by age in days (row = age)
     petitions: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (V,) complaint tasks due tomorrow
     post_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (D, Nt) who does a department's work
     active: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (N,) filled and not seconded
+
+    @property
+    def late_n(self) -> np.ndarray:
+        return self.stock_n[0]
+
+    @property
+    def late_h(self) -> np.ndarray:
+        return self.stock_h[0]
+
+    @property
+    def fresh_n(self) -> np.ndarray:
+        return self.stock_n[1]
+
+    @property
+    def fresh_h(self) -> np.ndarray:
+        return self.stock_h[1]
 
     @property
     def n_township_cadres(self) -> int:
@@ -131,10 +145,8 @@ def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Gen
         exhaustion=np.zeros(N),
         severe_days=np.zeros(N),
         sick=np.zeros(N, bool),
-        fresh_n=np.zeros((N_BACKLOG, N)),
-        fresh_h=np.zeros((N_BACKLOG, N)),
-        late_n=np.zeros((N_BACKLOG, N)),
-        late_h=np.zeros((N_BACKLOG, N)),
+        stock_n=np.zeros((2, N_BACKLOG, N)),
+        stock_h=np.zeros((2, N_BACKLOG, N)),
         fake_stock=np.zeros(N),
         stress=np.zeros(N),
         queue=np.zeros((QUEUE_START_AGES, V)),

@@ -22,18 +22,16 @@ class Rates:
 
 
 def daily_rates(r: Regime, n_departments: int, n_townships: int, households: np.ndarray,
-                requests_per_household_day: float, weekday: bool, weekend_request_share: float) -> Rates:
-    """Rates for one kind of day (workday or weekend) under one regime."""
+                requests_per_household_day: float) -> Rates:
+    """Rates of one workday under one regime (at weekends only residents' requests arrive)."""
     D, T, V = n_departments, n_townships, len(households)
     county = np.zeros((6, D))
-    if weekday:
-        county[:5] = r.dept_rate[:, None]
-        county[5] = r.meetings_per_dept_day
+    county[:5] = r.dept_rate[:, None]
+    county[5] = r.meetings_per_dept_day
     town = county.sum(1, keepdims=True) * r.township_addition * np.ones((6, T))
     village = np.zeros((2, V))
-    if weekday:
-        village[0] = r.specialist_per_village_day * 7 / 5 * r.village_work_factor
-    village[1] = households * requests_per_household_day * (1.0 if weekday else weekend_request_share)
+    village[0] = r.specialist_per_village_day * 7 / 5 * r.village_work_factor
+    village[1] = households * requests_per_household_day
     flat = np.concatenate([county.ravel(), town.ravel(), village.ravel()])
     camp = np.concatenate([CAMP * D + np.arange(D), 6 * D + CAMP * T + np.arange(T)])
     return Rates(flat, camp, D, T, V)

@@ -47,12 +47,11 @@ class GrassrootsModel(mesa.Model):
         self.day = 0
         self._season = generation.season(p.days, p.season_amplitude)
         req_day = p.requests_per_household_year / 365
-        self._rates = {
-            (reform, weekday): generation.daily_rates(
-                self.regimes[reform], c.n_departments, c.n_townships, c.households, req_day, weekday,
-                p.weekend_request_share)
-            for reform in (False, True) for weekday in (False, True)
-        }
+        self._rates = [
+            generation.daily_rates(self.regimes[reform], c.n_departments, c.n_townships, c.households, req_day)
+            for reform in (False, True)
+        ]
+        self._weekend_requests = c.households * req_day * p.weekend_request_share
         self._visit_need = service.visit_need(c.households, p.vulnerable_share, p.visits_per_household_month, p.effort_visit)
         self._patrol_need = patrol.patrol_need(c.grids, p.patrol_hours_per_grid_week)
         grids_per_town = np.bincount(c.town_of_village, weights=c.grids, minlength=c.n_townships)
@@ -69,11 +68,13 @@ class GrassrootsModel(mesa.Model):
         self._insp_mean = max(1e-9, self.regimes[0].dept_rate[INSP] * c.n_departments)
         self.recorder = Recorder(p.days, Nt, N)
         self._ones5, self._ones8, self._ones_sv = np.ones(5), np.ones(8), np.ones(c.v_slots)
-        self._zeros, self._zeros_v = np.zeros(N), np.zeros(c.n_villages)
+        self._zeros, self._zeros_v, self._onesN = np.zeros(N), np.zeros(c.n_villages), np.ones(N)
         self._demand = np.zeros((8, N))
+        self._new_n, self._new_h = np.zeros((5, N)), np.zeros((5, N))
         self._weight = np.zeros((8, N))
         self._weight[VISIT:] = self.regime.weight[VISIT:, None]
         self._trace1 = [1.0 + reg.trace for reg in self.regimes]
+        self._trace_rate = [(reg.trace / (1.0 + reg.trace)).tolist() for reg in self.regimes]
         self._visit_need_workday = self._visit_need * 7 / 5
         self._professional_discovery = p.discovery_per_patrol_hour * PROFESSIONAL_DISCOVERY
         self._n_vacant = 0
@@ -149,20 +150,26 @@ class GrassrootsModel(mesa.Model):
         work = (c.active & ~c.sick).astype(float)  # at work today (1.0) or not (0.0)
         vwork = work[Nt:]
 
-        # 1 generation, 2 cascade, 3 assignment
-        county_n, town_add, village_draw = generation.generate(self._rng_main, self._rates[(r.reform, weekday)], self._season[t])
-        arr = cascade.cascade(county_n[:5], town_add[:5], village_draw[0], c.petitions, c.post_share, c.town_of_village, r)
-        stock_h = c.fresh_h + c.late_h
+        # 1 generation, 2 cascade, 3 assignment (departments rest at weekends; residents and petitions do not)
+        if weekday:
+            county_n, town_add, village_draw = generation.generate(self._rng_main, self._rates[r.reform], self._season[t])
+            arr = cascade.cascade(county_n[:5], town_add[:5], village_draw[0], c.petitions, c.post_share, c.town_of_village, r)
+            requests = village_draw[1]
+        else:
+            requests = self._rng_main.poisson(self._weekend_requests).astype(float)
+            arr = cascade.petitions_only(c.petitions, Nt)
+        stock_h = c.stock_h.sum(0)  # (5, N) hours pending, late and fresh
         load = self._ones5 @ stock_h
         shares = assignment.village_shares(load[Nt:], vwork, c.secretary[Nt:], sv)
         v_n, v_dropped = assignment.assign_to_village_cadres(arr.village_n, shares, sv)
-        c.fresh_n[:, :Nt] += arr.township_n
-        c.fresh_h[:, :Nt] += arr.township_h
-        c.fresh_n[:, Nt:] += v_n
-        v_h = v_n * r.effort_village[:, None]
-        c.fresh_h[:, Nt:] += v_h
-        stock_h[:, :Nt] += arr.township_h
-        stock_h[:, Nt:] += v_h
+        new_n, new_h = self._new_n, self._new_h
+        new_n[:, :Nt] = arr.township_n
+        new_h[:, :Nt] = arr.township_h
+        new_n[:, Nt:] = v_n
+        np.multiply(v_n, r.effort_village[:, None], out=new_h[:, Nt:])
+        c.stock_n[1] += new_n
+        c.stock_h[1] += new_h
+        stock_h += new_h
 
         # 4 time allocation: fixed items (meetings, travel, apps), overtime under pressure, the flexible split
         if weekday:
@@ -176,7 +183,7 @@ class GrassrootsModel(mesa.Model):
             fixed = self._zeros
             present = vwork
         prod = burnout.productivity(c.exhaustion, p.productivity_loss)
-        c.queue = service.age_queue(c.queue, village_draw[1] + self._found)
+        c.queue = service.age_queue(c.queue, requests + self._found)
         self._oldest = min(self._oldest + 1, c.queue.shape[0] - 1)
         waiting = c.queue[: self._oldest + 1].sum(0)
         pres_v = present.reshape(-1, sv) @ ones_sv
@@ -194,7 +201,8 @@ class GrassrootsModel(mesa.Model):
         else:
             workers_h = 0.0
             demand[VISIT:, Nt:] = 0.0
-        due_h = c.late_h + c.fresh_h * self._due_share
+        due_h = c.fresh_h * self._due_share
+        due_h += c.late_h
         need = (trace1 @ due_h + demand[SERVICE] + demand[VISIT] + demand[PATROL]) / prod  # clock hours due
         if weekday:
             regular_left = np.maximum(p.regular_hours - fixed, 0.0) * work
@@ -203,8 +211,9 @@ class GrassrootsModel(mesa.Model):
         else:
             capacity = timeuse.overtime(need, p.regular_hours, p.overtime_pressure, p.weekend_cap) * work
         weight = self._weight
-        late_share = c.late_h / np.maximum(stock_h, 1e-12)
-        weight[:5] = r.weight[:5, None] * (late_share + (1.0 - late_share) * self._due_share)
+        # priority = accountability weight x urgency (the share of the stock that is overdue or due soon)
+        np.divide(due_h, stock_h + 1e-12, out=weight[:5])
+        weight[:5] *= r.weight[:5, None]
         weight[SERVICE] = accountability.service_orientation(r.weight[SERVICE], c.stress, p.defensiveness)
         x = timeuse.allocate(demand, weight, capacity * prod)  # effective hours of work per demand
         inv_prod = 1.0 / prod
@@ -216,18 +225,19 @@ class GrassrootsModel(mesa.Model):
 
         # 5 trace and fake completion: substantive work on overdue first, then fresh; the rest falls due
         substantive = x[:5] / trace1[:, None]
-        late_done, used_late = trace.work_off(c.late_n, c.late_h, substantive)
-        fresh_done, _ = trace.work_off(c.fresh_n, c.fresh_h, substantive - used_late)
+        done = trace.work_off(c.stock_n, c.stock_h, substantive)
+        late_done, fresh_done = done[0], done[1]
         shortfall = np.minimum(np.maximum(1.0 - used / np.maximum(need, 1e-12), 0.0), 1.0)
         faked, fake_h, new_late_n, new_late_h = trace.fake_or_fall_due(
             c.fresh_n, c.fresh_h, self._aging[r.reform], shortfall, p.fake_propensity)
         fake_hours = np.minimum(r.trace @ fake_h, np.maximum(24.0 - worked, 0.0))
         worked += fake_hours
         self.worked = worked  # hours each cadre worked today (clock hours, 0 for those not at work)
-        c.late_n += new_late_n
-        c.late_h += new_late_h
-        faked_per = self._ones5 @ faked
-        c.fake_stock += faked_per
+        c.stock_n[0] += new_late_n
+        c.stock_h[0] += new_late_h
+        c.fake_stock += self._ones5 @ faked
+        done_by = done.reshape(10, -1) @ self._onesN  # tasks done by (late, fresh) x kind
+        faked_by = faked @ self._onesN
 
         # 6 accountability
         insp_factor = float(county_n[INSP].sum()) / self._insp_mean if weekday else 0.0
@@ -247,7 +257,7 @@ class GrassrootsModel(mesa.Model):
         for i in quits:  # a handful a month: a loop over today's leavers, not over agents
             size, start = (c.t_slots, 0) if i < Nt else (sv, Nt)
             first = start + (i - start) // size * size
-            staffing.hand_over((c.fresh_n, c.fresh_h, c.late_n, c.late_h), int(i), slice(first, first + size), c.active & ~c.sick)
+            staffing.hand_over((c.stock_n[1], c.stock_h[1], c.stock_n[0], c.stock_h[0]), int(i), slice(first, first + size), c.active & ~c.sick)
             c.filled[i] = False
             c.vacancy_timer[i] = max(p.vacancy_days, 1)
             c.exhaustion[i] = c.severe_days[i] = c.stress[i] = c.fake_stock[i] = 0.0
@@ -280,9 +290,9 @@ class GrassrootsModel(mesa.Model):
 
         self.recorder.record(
             t, self, x=x, inv_prod=inv_prod, r=r, work=work, worked=worked, fake_hours=fake_hours, meet=meet, arr=arr,
-            v_dropped=v_dropped, done=late_done.sum(1) + fresh_done.sum(1),
-            on_time=float(fresh_done.sum() + faked_per.sum()), late_done=float(late_done.sum()), faked=faked.sum(1),
-            found=float(found.sum()), served=served, arrived=float(village_draw[1].sum()), problems=float(self._found.sum()),
+            v_dropped=v_dropped, done=done_by[:5] + done_by[5:],
+            on_time=float(done_by[5:].sum() + faked_by.sum()), late_done=float(done_by[:5].sum()), faked=faked_by,
+            found=float(found.sum()), served=served, arrived=float(requests.sum()), problems=float(self._found.sum()),
             quits=len(quits), visit_done=visit_done, visit_needed=visit_needed, incidents=incidents, weekday=weekday,
         )
         self.day = t + 1

@@ -59,6 +59,7 @@ class Recorder:
         self.levels[n_township_cadres:, 1] = 1.0
         self.nt = n_township_cadres
         self.buffer = np.zeros((9, n_cadres))
+        self._head = IX["created_document"]
 
     def record(self, t: int, m: GrassrootsModel, *, x, inv_prod, r, work, worked, fake_hours, meet, arr, v_dropped,
                done, on_time, late_done, faked, found, served, arrived, problems, quits, visit_done, visit_needed,
@@ -77,24 +78,29 @@ class Recorder:
         per_cadre[6] = meet.meetings if meet is not None else zero
         np.multiply(x[FORM], inv_prod, out=per_cadre[7])
         np.maximum(worked - p.regular_hours, 0.0, out=per_cadre[8])
-        (n_t, n_v), (e_t, e_v), (b_t, b_v), (s_t, s_v), (w_t, w_v), (h_t, h_v), (m_t, m_v), (_, form_v), (o_t, o_v) = per_cadre @ self.levels
+        sums = np.matmul(per_cadre, self.levels).tolist()  # Python floats from here on
+        (n_t, n_v), (e_t, e_v), (b_t, b_v), (s_t, s_v), (w_t, w_v), (h_t, h_v), (m_t, m_v), (_, form_v), (o_t, o_v) = sums
         n_t, n_v, w_t, w_v = max(n_t, 1.0), max(n_v, 1.0), max(w_t, 1.0), max(w_v, 1.0)
-        kind_hours = x @ inv_prod
-        trace_rate = r.trace / (1.0 + r.trace)
+        kind_hours = (x @ inv_prod).tolist()
+        trace_rate = m._trace_rate[r.reform]
         if meet is not None:
             travel, app_v = float(meet.travel.sum()), float(meet.app_hours[Nt:].sum())
             app = app_v + float(meet.app_hours[:Nt].sum())
             meeting = float(meet.hours.sum()) - travel - app
         else:
             travel = app = app_v = meeting = 0.0
-        hours = (
-            meeting, travel, app, *(kind_hours[:5] * (1.0 - trace_rate)), *kind_hours[5:],
-            float(kind_hours[:5] @ trace_rate) + float(fake_hours.sum()),
-        )  # in the order of TIME_KINDS
+        trace_h = float(fake_hours.sum())
+        hours = [meeting, travel, app]
+        for k in range(5):
+            hours.append(kind_hours[k] * (1.0 - trace_rate[k]))
+            trace_h += kind_hours[k] * trace_rate[k]
+        hours += kind_hours[5:]
+        hours.append(trace_h)  # in the order of TIME_KINDS
         task_h = sum(hours)
-        formal = hours[0] + hours[1] + hours[2] + hours[3] + hours[4] + hours[5] + hours[11]
+        formal = hours[0] + hours[1] + hours[2] + hours[3] + hours[4] + hours[5] + trace_h
         worked_sum = h_t + h_v
-        row = [
+        row = self.data[t]
+        row[: self._head] = [
             t, float(weekday), float(r.reform),
             arrived, problems, served.resolved, served.within_limit, served.response_days,
             float(c.queue.sum()), float(served.complaints.sum()),
@@ -108,11 +114,16 @@ class Recorder:
             formal, task_h, formal / task_h if task_h > 0 else 0.0,
             m_v / w_v, m_t / w_t, (form_v + app_v) / w_v if weekday else 0.0,
             float(arr.village_n[FORM].sum()) / c.n_villages,
-            *arr.created, *done, *faked, *arr.returned, *(arr.dropped + v_dropped),
-            *(c.fresh_n.sum(1) + c.late_n.sum(1)),
-            on_time, late_done, found,
         ]
-        self.data[t] = row
+        flows = row[self._head : self._head + 30].reshape(6, 5)
+        flows[0] = arr.created
+        flows[1] = done
+        flows[2] = faked
+        flows[3] = arr.returned
+        np.add(arr.dropped, v_dropped, out=flows[4])
+        pending = c.stock_n.reshape(10, -1) @ m._onesN
+        np.add(pending[:5], pending[5:], out=flows[5])
+        row[self._head + 30 :] = (on_time, late_done, found)
 
     def frame(self, days: int | None = None) -> pd.DataFrame:
         """The record as a DataFrame, one row per recorded day (`day` as an integer column)."""

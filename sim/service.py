@@ -6,6 +6,7 @@ Missed visits to vulnerable households raise the risk of an incident."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -30,23 +31,26 @@ def age_queue(queue: np.ndarray, arrivals: np.ndarray) -> np.ndarray:
 
 def resolve(queue: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit: int, oldest: int) -> Served:
     """Resolve up to `capacity` requests per village, oldest first. `waiting` is the queue's column sums;
-    rows beyond `oldest` are empty. Villages that can serve everyone do; only the others queue FIFO."""
+    rows beyond `oldest` are empty. Requests older than a row are counted by a triangular matrix product."""
     q = queue[: oldest + 1]
     if not waiting.any():
         return Served(0.0, 0.0, 0.0, np.zeros(queue.shape[1]))
-    take = q * (capacity >= waiting)
-    partial = np.flatnonzero(capacity < waiting)
-    if partial.size:
-        sub = q[:, partial]
-        from_oldest = np.cumsum(sub[::-1], axis=0)[::-1]  # requests at this age or older
-        take[:, partial] = np.minimum(np.maximum(capacity[partial] - (from_oldest - sub), 0.0), sub)
+    n = q.shape[0]
+    older = _older(n) @ q  # requests strictly older than each row, served before it
+    take = np.minimum(np.maximum(capacity - older, 0.0), q)
     q -= take
     by_age = take.sum(1)
     resolved = float(by_age.sum())
     within = float(by_age[: limit + 1].sum())
-    response = float(by_age @ np.arange(q.shape[0], dtype=float))
-    complaints = q[limit + 1].copy() if limit + 1 < q.shape[0] else np.zeros(queue.shape[1])
+    response = float(by_age @ np.arange(n, dtype=float))
+    complaints = q[limit + 1].copy() if limit + 1 < n else np.zeros(queue.shape[1])
     return Served(resolved, within, response, complaints)
+
+
+@cache
+def _older(n: int) -> np.ndarray:
+    """(n, n) matrix with 1 where column age > row age."""
+    return np.triu(np.ones((n, n)), k=1)
 
 
 def visit_need(households: np.ndarray, vulnerable_share: float, visits_per_month: float, effort: float) -> np.ndarray:

@@ -36,20 +36,27 @@ def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share:
     is summoned (stochastic rounding), and held again in the village unless consolidated. Video attendance
     saves the travel and keeps the cadre in the village."""
     Nt = post_share.shape[1]
+    N = Nt + len(u)
     inperson = 1.0 - r.video
     total = county_meetings.sum()
     town = total + town_added if r.village_tier_meetings else np.full(len(town_added), total)
-    mt = county_meetings @ post_share
     expected = town[town_of_vcadre]
+    meetings, travel, hours, app_hours = np.empty(N), np.empty(N), np.empty(N), np.empty(N)
+    mt = np.matmul(county_meetings, post_share, out=meetings[:Nt])
     mv = np.floor(expected * r.attend_share + u)
-    meetings = np.concatenate([mt, mv + expected * r.village_tier_meetings])
-    travel = np.concatenate([mt * (r.travel_township * inperson), mv * (r.travel_village * inperson)])
-    app_hours = np.empty(len(meetings))
+    np.multiply(mt, r.travel_township * inperson, out=travel[:Nt])
+    np.multiply(mv, r.travel_village * inperson, out=travel[Nt:])
     app_hours[:Nt] = r.app_hours_township
     app_hours[Nt:] = r.app_hours_village
-    hours = travel + app_hours
-    hours[:Nt] += mt * r.meeting_hours
-    hours[Nt:] += mv * r.meeting_hours + expected * (r.village_meeting_hours * r.village_tier_meetings)
+    hours[:Nt] = mt * r.meeting_hours
+    hours[Nt:] = mv * r.meeting_hours
+    if r.village_tier_meetings:
+        hours[Nt:] += expected * r.village_meeting_hours
+        np.add(mv, expected, out=meetings[Nt:])
+    else:
+        meetings[Nt:] = mv
+    hours += travel
+    hours += app_hours
     return FixedItems(meetings, hours, np.minimum(1.0, mv * inperson), travel, app_hours)
 
 

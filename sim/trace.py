@@ -7,13 +7,17 @@ from __future__ import annotations
 import numpy as np
 
 
-def work_off(n: np.ndarray, h: np.ndarray, hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Spend substantive `hours` on a stock of n tasks needing h hours: (tasks done, hours used). In place."""
-    used = np.minimum(h, hours)
-    done = n * (used / np.where(h > 0, h, 1.0))
-    n -= done
-    h -= used
-    return done, used
+def work_off(stock_n: np.ndarray, stock_h: np.ndarray, hours: np.ndarray) -> np.ndarray:
+    """Spend substantive `hours` (5, N) on the stocks (2, 5, N), overdue ([0]) first, then fresh ([1]).
+    Returns tasks done (2, 5, N); the stocks shrink in place."""
+    used = np.empty_like(stock_h)
+    np.minimum(stock_h[0], hours, out=used[0])
+    np.minimum(stock_h[1], hours - used[0], out=used[1])
+    done = used / (stock_h + 1e-300)  # share of each stock's hours done; an empty stock has nothing to do
+    done *= stock_n
+    stock_n -= done
+    stock_h -= used
+    return done
 
 
 def fake_or_fall_due(fresh_n: np.ndarray, fresh_h: np.ndarray, aging: np.ndarray, shortfall: np.ndarray,

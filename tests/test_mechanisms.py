@@ -12,14 +12,16 @@ def test_generation_draws_match_rates_and_weekends_are_quiet():
     s = Scenario()
     r = regime(s, False)
     hh = np.full(10, 300.0)
-    rates = generation.daily_rates(r, 24, 12, hh, 2.0 / 365, True, 0.5)
+    rates = generation.daily_rates(r, 24, 12, hh, 2.0 / 365)
     rng = np.random.default_rng(0)
     draws = [generation.generate(rng, rates, 1.0) for _ in range(400)]
     forms = np.mean([d[0][FORM].sum() for d in draws])
     assert abs(forms - 24 * s.forms_per_dept_week / 5) < 0.05 * 24 * s.forms_per_dept_week / 5
-    weekend = generation.daily_rates(r, 24, 12, hh, 2.0 / 365, False, 0.5)
-    county, _, village = generation.generate(rng, weekend, 1.0)
-    assert county.sum() == 0 and village[0].sum() == 0  # departments rest; residents still come
+    m = sim.GrassrootsModel(rng=0, n_townships=2, days=14, policy_start_day=7)
+    m.run()
+    ts = m.timeseries
+    weekend = ts["weekday"] == 0
+    assert ts.loc[weekend, "created_form"].sum() == 0 and ts.loc[weekend, "service_requests_arrived"].sum() > 0
     assert generation.season(365, 0.3).max() > 1.29
 
 
@@ -63,9 +65,12 @@ def test_time_allocation_respects_demand_capacity_and_priority():
 
 
 def test_trace_work_off_and_fake_completion():
-    n, h = np.array([[4.0]]), np.array([[8.0]])
-    done, used = trace.work_off(n, h, np.array([[2.0]]))
-    assert np.isclose(done[0, 0], 1.0) and np.isclose(n[0, 0] + done[0, 0], 4.0) and np.isclose(used[0, 0], 2.0)
+    n = np.array([[[2.0]], [[4.0]]])  # 2 overdue tasks, 4 fresh
+    h = np.array([[[2.0]], [[8.0]]])
+    done = trace.work_off(n, h, np.array([[4.0]]))
+    assert np.isclose(done[0, 0, 0], 2.0)  # overdue first, all of it
+    assert np.isclose(done[1, 0, 0], 1.0)  # then 2 of the 8 fresh hours
+    assert np.isclose(n.sum() + done.sum(), 6.0) and np.isclose(h.sum(), 6.0)
     fn, fh = np.array([[10.0, 10.0]]), np.array([[10.0, 10.0]])
     faked, faked_h, late_n, late_h = trace.fake_or_fall_due(fn, fh, np.array([[0.5, 0.5]]), np.array([0.0, 1.0]), 0.4)
     assert faked[0, 0] == 0.0 and np.isclose(faked[0, 1], 2.0)  # only the cadre short of time fakes
