@@ -8,15 +8,16 @@ import numpy as np
 
 
 def village_shares(load_hours: np.ndarray, at_work: np.ndarray, secretary: np.ndarray, v_slots: int) -> np.ndarray:
-    """Each village cadre's share of the village's new tasks (rows of a village sum to 1, or 0 if nobody)."""
-    w = at_work * secretary / (1.0 + load_hours / 8.0)
-    tot = w.reshape(-1, v_slots).sum(1)
-    return w / np.repeat(np.where(tot > 0, tot, 1.0), v_slots)
+    """Each village cadre's share of the village's new tasks, as (V, slots): rows sum to 1, or 0 if nobody."""
+    w = (at_work * secretary / (1.0 + load_hours * 0.125)).reshape(-1, v_slots)
+    tot = w.sum(1, keepdims=True)
+    return w / np.where(tot > 0, tot, 1.0)
 
 
 def assign_to_village_cadres(village_n: np.ndarray, shares: np.ndarray, v_slots: int) -> tuple[np.ndarray, np.ndarray]:
-    """Split (5, V) village arrivals over cadres: (5, Nv) per cadre, and (5,) dropped where nobody works."""
-    per_cadre = np.repeat(village_n, v_slots, axis=1) * shares
-    nobody = shares.reshape(-1, v_slots).sum(1) == 0
+    """Split (5, V) village arrivals over cadres by (V, slots) shares: (5, Nv) per cadre, and (5,) dropped
+    where nobody works."""
+    per_cadre = (village_n[:, :, None] * shares[None]).reshape(village_n.shape[0], -1)
+    nobody = ~shares.any(1)
     dropped = village_n[:, nobody].sum(1) if nobody.any() else np.zeros(village_n.shape[0])
     return per_cadre, dropped

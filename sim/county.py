@@ -14,6 +14,7 @@ import numpy as np
 from .scenario import Scenario
 
 N_BACKLOG = 5
+REAL = np.float32  # dtype of the (kind, cadre) stocks and the daily allocation: half the memory traffic of float64
 QUEUE_START_AGES = 32
 
 
@@ -38,7 +39,7 @@ class County:
     # state
     filled: np.ndarray  # (N,) a person sits in the slot (not vacant, and for extra slots: hired)
     seconded: np.ndarray  # (N,)
-    vacancy_timer: np.ndarray  # (N,) days left until a vacant slot is refilled
+    vacancy_timer: np.ndarray  # (N,) day a vacant slot is filled again (0: not vacant)
     exhaustion: np.ndarray  # (N,)
     severe_days: np.ndarray  # (N,)
     sick: np.ndarray  # (N,)
@@ -145,8 +146,8 @@ def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Gen
         exhaustion=np.zeros(N),
         severe_days=np.zeros(N),
         sick=np.zeros(N, bool),
-        stock_n=np.zeros((2, N_BACKLOG, N)),
-        stock_h=np.zeros((2, N_BACKLOG, N)),
+        stock_n=np.zeros((2, N_BACKLOG, N), REAL),
+        stock_h=np.zeros((2, N_BACKLOG, N), REAL),
         fake_stock=np.zeros(N),
         stress=np.zeros(N),
         queue=np.zeros((QUEUE_START_AGES, V)),

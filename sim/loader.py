@@ -26,6 +26,11 @@ def read_fields(path: str | Path, _depth: int = 0) -> dict[str, Any]:
         raise ScenarioError(f"{path}: not UTF-8 text (a scenario TOML file is expected)") from None
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+    dl = data.get("duty_list_file")
+    if isinstance(dl, str) and dl:  # a duty-list file is named relative to the scenario file that names it
+        data["duty_list_file"] = str((path.parent / dl).resolve())
+        if "duty_shares" in data:
+            raise ScenarioError(f"{path}: field 'duty_list_file': give either duty_list_file or duty_shares, not both")
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -37,14 +42,33 @@ def read_fields(path: str | Path, _depth: int = 0) -> dict[str, Any]:
     merged = read_fields(parent_path, _depth + 1)
     merged.pop("name", None)
     merged.pop("description", None)
+    if "duty_shares" in data:  # inline shares in the child replace a parent's duty-list file
+        merged.pop("duty_list_file", None)
     merged.update(data)
     return merged
+
+
+def _apply_duty_list(fields: dict[str, Any], explicit: dict[str, Any]) -> None:
+    """A non-empty `duty_list_file` sets `duty_shares` from that file (sim/duty_list.py); shares given
+    explicitly alongside it (in the same overrides) win and clear the file name."""
+    if "duty_shares" in explicit and "duty_list_file" not in explicit:
+        fields["duty_list_file"] = ""
+        return
+    name = fields.get("duty_list_file")
+    if isinstance(name, str) and name:
+        from .duty_list import duty_shares
+
+        fields["duty_shares"] = duty_shares(name)
 
 
 def load_scenario(source: str | Path | dict[str, Any] | Scenario | None = None, **overrides: Any) -> Scenario:
     """A Scenario from a TOML path, a dict of fields over the defaults, or a Scenario; keyword overrides win."""
     if isinstance(source, Scenario):
-        return make_scenario({**source.fields(), **overrides}, "scenario") if overrides else source
+        if not overrides:
+            return source
+        fields = {**source.fields(), **overrides}
+        _apply_duty_list(fields, overrides)
+        return make_scenario(fields, "scenario")
     if source is None:
         fields: dict[str, Any] = {}
         where = "scenario"
@@ -56,4 +80,5 @@ def load_scenario(source: str | Path | dict[str, Any] | Scenario | None = None, 
         fields.setdefault("name", Path(source).stem)
         where = str(source)
     fields.update(overrides)
+    _apply_duty_list(fields, overrides if source is None or not isinstance(source, dict) else {**source, **overrides})
     return make_scenario(fields, where)

@@ -17,7 +17,7 @@ from mesa.datacollection import DataCollector
 
 from . import accountability, assignment, burnout, cascade, generation, patrol, service, staffing, timeuse, trace
 from .agents import Department, TownshipCadre, VillageCadre
-from .county import build_county, hierarchy, update_post_share
+from .county import REAL, build_county, hierarchy, update_post_share
 from .levers import INSP, PATROL, PROFESSIONAL_DISCOVERY, PROFESSIONAL_HOURS, SERVICE, SPEC, VISIT, regime
 from .loader import load_scenario
 from .record import COLUMNS, Recorder, summarise, summary_names
@@ -67,26 +67,29 @@ class GrassrootsModel(mesa.Model):
         self._found = np.zeros(c.n_villages)
         self._insp_mean = max(1e-9, self.regimes[0].dept_rate[INSP] * c.n_departments)
         self.recorder = Recorder(p.days, Nt, N)
-        self._ones5, self._ones8, self._ones_sv = np.ones(5), np.ones(8), np.ones(c.v_slots)
-        self._zeros, self._zeros_v, self._onesN = np.zeros(N), np.zeros(c.n_villages), np.ones(N)
-        self._demand = np.zeros((8, N))
-        self._new_n, self._new_h = np.zeros((5, N)), np.zeros((5, N))
-        self._weight = np.zeros((8, N))
+        self._ones5, self._ones8, self._ones_sv = np.ones(5, REAL), np.ones(8, REAL), np.ones(c.v_slots)
+        self._zeros, self._zeros_v, self._onesN = np.zeros(N), np.zeros(c.n_villages), np.ones(N, REAL)
+        self._demand = np.zeros((8, N), REAL)
+        self._new_n, self._new_h = np.zeros((5, N), REAL), np.zeros((5, N), REAL)
+        self._weight = np.zeros((8, N), REAL)
         self._weight[VISIT:] = self.regime.weight[VISIT:, None]
-        self._trace1 = [1.0 + reg.trace for reg in self.regimes]
+        self._trace1 = [(1.0 + reg.trace).astype(REAL)[:, None] for reg in self.regimes]
+        self._trace = [reg.trace.astype(REAL) for reg in self.regimes]
+        self._backlog_weight = [reg.weight[:5, None].astype(REAL) for reg in self.regimes]
         self._trace_rate = [(reg.trace / (1.0 + reg.trace)).tolist() for reg in self.regimes]
         self._visit_need_workday = self._visit_need * 7 / 5
         self._professional_discovery = p.discovery_per_patrol_hour * PROFESSIONAL_DISCOVERY
         self._n_vacant = 0
+        self._refills: dict[int, list[int]] = {}
         self._aging = []
         for reg in self.regimes:
-            aging = np.empty((5, N))
+            aging = np.empty((5, N), REAL)
             aging[:, :Nt] = reg.aging_township[:, None]
             aging[:, Nt:] = reg.aging[:, None]
             self._aging.append(aging)
         self._due = []
         for reg in self.regimes:
-            due = np.empty((5, N))
+            due = np.empty((5, N), REAL)
             due[:, :Nt] = np.minimum(1.0, PLANNING_DAYS * reg.aging_township)[:, None]
             due[:, Nt:] = np.minimum(1.0, PLANNING_DAYS * reg.aging)[:, None]
             self._due.append(due)
@@ -189,7 +192,7 @@ class GrassrootsModel(mesa.Model):
         pres_v = present.reshape(-1, sv) @ ones_sv
         demand = self._demand  # (8, N) effective hours wanted today, reused buffer
         trace1 = self._trace1[r.reform]
-        demand[:5] = stock_h * trace1[:, None]
+        np.multiply(stock_h, trace1, out=demand[:5])
         demand[SERVICE, Nt:] = np.repeat(waiting * p.effort_service / np.where(pres_v > 0, pres_v, 1.0), sv) * present
         if weekday:
             work_v = vwork.reshape(-1, sv) @ ones_sv
@@ -203,7 +206,7 @@ class GrassrootsModel(mesa.Model):
             demand[VISIT:, Nt:] = 0.0
         due_h = c.fresh_h * self._due_share
         due_h += c.late_h
-        need = (trace1 @ due_h + demand[SERVICE] + demand[VISIT] + demand[PATROL]) / prod  # clock hours due
+        need = (trace1[:, 0] @ due_h + demand[SERVICE] + demand[VISIT] + demand[PATROL]) / prod  # clock hours due
         if weekday:
             regular_left = np.maximum(p.regular_hours - fixed, 0.0) * work
             extra = timeuse.overtime(need, regular_left, p.overtime_pressure, p.overtime_cap) * work
@@ -212,10 +215,10 @@ class GrassrootsModel(mesa.Model):
             capacity = timeuse.overtime(need, p.regular_hours, p.overtime_pressure, p.weekend_cap) * work
         weight = self._weight
         # priority = accountability weight x urgency (the share of the stock that is overdue or due soon)
-        np.divide(due_h, stock_h + 1e-12, out=weight[:5])
-        weight[:5] *= r.weight[:5, None]
+        np.divide(due_h, stock_h + REAL(1e-12), out=weight[:5])
+        weight[:5] *= self._backlog_weight[r.reform]
         weight[SERVICE] = accountability.service_orientation(r.weight[SERVICE], c.stress, p.defensiveness)
-        x = timeuse.allocate(demand, weight, capacity * prod)  # effective hours of work per demand
+        x = timeuse.allocate(demand, weight, (capacity * prod).astype(REAL))  # effective hours of work per demand
         inv_prod = 1.0 / prod
         used = (self._ones8 @ x) * inv_prod  # clock hours on flexible work
         if weekday:
@@ -224,13 +227,13 @@ class GrassrootsModel(mesa.Model):
             worked = used
 
         # 5 trace and fake completion: substantive work on overdue first, then fresh; the rest falls due
-        substantive = x[:5] / trace1[:, None]
+        substantive = x[:5] / trace1
         done = trace.work_off(c.stock_n, c.stock_h, substantive)
         late_done, fresh_done = done[0], done[1]
         shortfall = np.minimum(np.maximum(1.0 - used / np.maximum(need, 1e-12), 0.0), 1.0)
         faked, fake_h, new_late_n, new_late_h = trace.fake_or_fall_due(
-            c.fresh_n, c.fresh_h, self._aging[r.reform], shortfall, p.fake_propensity)
-        fake_hours = np.minimum(r.trace @ fake_h, np.maximum(24.0 - worked, 0.0))
+            c.fresh_n, c.fresh_h, self._aging[r.reform], shortfall.astype(REAL), p.fake_propensity)
+        fake_hours = np.minimum(self._trace[r.reform] @ fake_h, np.maximum(24.0 - worked, 0.0))
         worked += fake_hours
         self.worked = worked  # hours each cadre worked today (clock hours, 0 for those not at work)
         c.stock_n[0] += new_late_n
@@ -259,12 +262,14 @@ class GrassrootsModel(mesa.Model):
             first = start + (i - start) // size * size
             staffing.hand_over((c.stock_n[1], c.stock_h[1], c.stock_n[0], c.stock_h[0]), int(i), slice(first, first + size), c.active & ~c.sick)
             c.filled[i] = False
-            c.vacancy_timer[i] = max(p.vacancy_days, 1)
+            c.vacancy_timer[i] = t + max(p.vacancy_days, 1)  # the day the slot is filled again
+            self._refills.setdefault(t + max(p.vacancy_days, 1), []).append(int(i))
             c.exhaustion[i] = c.severe_days[i] = c.stress[i] = c.fake_stock[i] = 0.0
-        refilled = staffing.tick_vacancies(c.vacancy_timer) if self._n_vacant else ()
+        refilled = staffing.due_refills(self._refills, t) if self._refills else ()
         self._n_vacant += len(quits) - len(refilled)
         if len(refilled):
             c.filled[refilled] = True
+            c.vacancy_timer[refilled] = 0
         if len(quits) or len(refilled):
             c.refresh_active()
             if (len(quits) and quits.min() < Nt) or (len(refilled) and refilled.min() < Nt):
@@ -289,7 +294,7 @@ class GrassrootsModel(mesa.Model):
         incidents = float(self._rng_main.poisson(max(visit_needed - visit_done, 0.0) / p.effort_visit * p.incident_rate))
 
         self.recorder.record(
-            t, self, x=x, inv_prod=inv_prod, r=r, work=work, worked=worked, fake_hours=fake_hours, meet=meet, arr=arr,
+            t, self, x=x, inv_prod=inv_prod.astype(REAL), r=r, work=work, worked=worked, fake_hours=fake_hours, meet=meet, arr=arr,
             v_dropped=v_dropped, done=done_by[:5] + done_by[5:],
             on_time=float(done_by[5:].sum() + faked_by.sum()), late_done=float(done_by[:5].sum()), faked=faked_by,
             found=float(found.sum()), served=served, arrived=float(requests.sum()), problems=float(self._found.sum()),

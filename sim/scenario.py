@@ -166,14 +166,18 @@ class Scenario(BaseModel):
     duty_list: bool = _f(False, "S2; central staffing office 2025", "on/off")
     duty_shares: dict[str, list[float]] = _f(
         {
-            "document": [0.40, 0.30, 0.30],
-            "inspection": [0.30, 0.35, 0.35],
-            "form": [0.30, 0.30, 0.40],
-            "campaign": [0.35, 0.35, 0.30],
-            "specialist": [0.10, 0.20, 0.70],
+            "document": [0.444, 0.278, 0.278],
+            "inspection": [0.300, 0.360, 0.340],
+            "form": [0.350, 0.250, 0.400],
+            "campaign": [0.314, 0.372, 0.314],
+            "specialist": [0.167, 0.167, 0.666],
         },
-        "national average 117:99:124 per 340 items (central staffing office 2025); S2 satellite cases returned",
+        "scenarios/duty_lists/national_2024.toml (rounded): national average 117:99:124 per 340 items (central "
+        "staffing office 2025); S2 satellite cases returned",
         "basic, cooperation, returned shares per kind",
+    )
+    duty_list_file: str = _f(
+        "", "a duty-list file (scenarios/duty_lists/*.toml) whose items set duty_shares; '' keeps duty_shares", "path"
     )
     cooperation_effort: Share = _f(0.5, "assumption: cooperation work costs a share", "share of effort")
     plaque_cap: int = _f(0, "S3: 4 plaques left per village; 0 = no cap", "plaques", ge=0, le=200)

@@ -28,8 +28,6 @@ def hand_over(stocks: tuple[np.ndarray, ...], leaver: int, unit: slice, at_work:
     return True
 
 
-def tick_vacancies(timer: np.ndarray) -> np.ndarray:
-    """Count vacancies down by a day; indices of slots refilled today."""
-    open_ = timer > 0
-    timer[open_] -= 1
-    return np.flatnonzero(open_ & (timer <= 0))
+def due_refills(schedule: dict[int, list[int]], day: int) -> np.ndarray:
+    """Slots whose vacancy ends today (and leave the schedule): recruitment runs on a calendar."""
+    return np.array(schedule.pop(day, ()), dtype=np.int64)

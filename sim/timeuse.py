@@ -68,17 +68,16 @@ def overtime(need: np.ndarray, regular_left: np.ndarray, pressure: float, cap: f
 def allocate(demand: np.ndarray, weight: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Hours (k, N) given to each demand: x = demand * min(1, lam * weight), lam chosen so the hours add to
     the capacity (or all demand is met). Two passes of water-filling; never more than demand or capacity."""
-    ones = np.ones(demand.shape[0])
+    ones = np.ones(demand.shape[0], demand.dtype)
+    tiny = demand.dtype.type(1e-20)  # keeps lam finite (and 0 x lam = 0) in float32
     wd = weight * demand
-    total_wd = ones @ wd
-    lam = capacity / np.where(total_wd > 0, total_wd, 1.0)
+    lam = capacity / np.maximum(ones @ wd, tiny)
     lw = weight * lam
     x = np.minimum(lw, 1.0)
     x *= demand
     left = capacity - ones @ x
     wd *= lw < 1.0
-    open_wd = ones @ wd
-    lam += left / np.where(open_wd > 0, open_wd, np.inf)
+    lam += left / np.maximum(ones @ wd, tiny)
     np.multiply(weight, lam, out=lw)
     np.minimum(lw, 1.0, out=x)
     x *= demand

@@ -13,7 +13,7 @@ def work_off(stock_n: np.ndarray, stock_h: np.ndarray, hours: np.ndarray) -> np.
     used = np.empty_like(stock_h)
     np.minimum(stock_h[0], hours, out=used[0])
     np.minimum(stock_h[1], hours - used[0], out=used[1])
-    done = used / (stock_h + 1e-300)  # share of each stock's hours done; an empty stock has nothing to do
+    done = used / (stock_h + 1e-30)  # share of each stock's hours done; an empty stock has nothing to do
     done *= stock_n
     stock_n -= done
     stock_h -= used

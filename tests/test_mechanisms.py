@@ -41,10 +41,10 @@ def test_cascade_pushes_amplifies_and_duty_list_returns():
 
 def test_assignment_by_post_and_least_loaded():
     shares = assignment.village_shares(np.array([0.0, 16.0, 0.0, 0.0]), np.array([1.0, 1.0, 1.0, 0.0]), np.ones(4), 2)
-    assert np.allclose(shares.reshape(2, 2).sum(1), [1.0, 1.0])
-    assert shares[0] > shares[1]  # the idle cadre takes more than the loaded one
-    assert shares[3] == 0.0  # nobody away gets work
-    per, dropped = assignment.assign_to_village_cadres(np.ones((5, 2)), np.array([0.5, 0.5, 0.0, 0.0]), 2)
+    assert np.allclose(shares.sum(1), [1.0, 1.0])
+    assert shares[0, 0] > shares[0, 1]  # the idle cadre takes more than the loaded one
+    assert shares[1, 1] == 0.0  # nobody away gets work
+    per, dropped = assignment.assign_to_village_cadres(np.ones((5, 2)), np.array([[0.5, 0.5], [0.0, 0.0]]), 2)
     assert np.allclose(per.sum(1) + dropped, 2.0) and np.allclose(dropped, 1.0)
     m = sim.GrassrootsModel(rng=0, n_townships=2, secondment_share=0.5)
     share = m.county.post_share
@@ -106,9 +106,9 @@ def test_quitting_hands_work_over_and_vacancy_refills():
     stocks = tuple(np.array([[1.0, 0.0, 5.0]]) for _ in range(4))
     assert staffing.hand_over(stocks, 0, slice(0, 3), np.array([True, True, True]))
     assert stocks[0][0, 0] == 0.0 and stocks[0][0, 1] == 1.0  # to the least-loaded colleague
-    timer = np.array([2.0, 0.0])
-    assert staffing.tick_vacancies(timer).size == 0
-    assert list(staffing.tick_vacancies(timer)) == [0]
+    schedule = {5: [3, 7]}
+    assert staffing.due_refills(schedule, 4).size == 0
+    assert list(staffing.due_refills(schedule, 5)) == [3, 7] and not schedule
 
 
 def test_service_queue_is_fifo_exact_and_complaints_come_once():

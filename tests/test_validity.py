@@ -37,7 +37,8 @@ def test_conservation_every_kind_every_day():
         accounted = (ts[f"done_{k}"].cumsum() + ts[f"faked_{k}"].cumsum() + ts[f"pending_{k}"]
                      + ts[f"returned_{k}"].cumsum() + ts[f"dropped_{k}"].cumsum())
         assert created.iloc[-1] > 0
-        np.testing.assert_allclose(accounted, created, rtol=1e-9, atol=1e-6, err_msg=k)
+        # stocks are float32 (sim.county.REAL): conservation holds to its rounding, 1e-6 of the flow
+        np.testing.assert_allclose(accounted, created, rtol=1e-6, atol=1e-3, err_msg=k)
     assert ts["returned_form"].iloc[SMALL["policy_start_day"]:].sum() > 0  # the duty list returned some
     # service requests: what arrived (and what patrols found, queued the next day) is resolved or waiting
     inflow = ts["service_requests_arrived"].cumsum() + ts["service_problems_found"].shift(fill_value=0.0).cumsum()
