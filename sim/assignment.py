@@ -14,10 +14,12 @@ def village_shares(load_hours: np.ndarray, at_work: np.ndarray, secretary: np.nd
     return w / np.where(tot > 0, tot, 1.0)
 
 
-def assign_to_village_cadres(village_n: np.ndarray, shares: np.ndarray, v_slots: int) -> tuple[np.ndarray, np.ndarray]:
-    """Split (5, V) village arrivals over cadres by (V, slots) shares: (5, Nv) per cadre, and (5,) dropped
-    where nobody works."""
-    per_cadre = (village_n[:, :, None] * shares[None]).reshape(village_n.shape[0], -1)
+def assign_to_village_cadres(village_n: np.ndarray, shares: np.ndarray, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Split (5, V) village arrivals over cadres by (V, slots) shares: (5, Nv) per cadre (written into `out`
+    if given), and (5,) dropped where nobody works."""
+    k, (V, slots) = village_n.shape[0], shares.shape
+    target = None if out is None else out.reshape(k, V, slots)
+    per_cadre = np.multiply(village_n[:, :, None], shares[None], out=target)
     nobody = ~shares.any(1)
-    dropped = village_n[:, nobody].sum(1) if nobody.any() else np.zeros(village_n.shape[0])
-    return per_cadre, dropped
+    dropped = village_n[:, nobody].sum(1) if nobody.any() else np.zeros(k)
+    return (per_cadre.reshape(k, -1) if out is None else out), dropped

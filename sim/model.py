@@ -75,6 +75,7 @@ class GrassrootsModel(mesa.Model):
         self._weight[VISIT:] = self.regime.weight[VISIT:, None]
         self._trace1 = [(1.0 + reg.trace).astype(REAL)[:, None] for reg in self.regimes]
         self._trace = [reg.trace.astype(REAL) for reg in self.regimes]
+        self._effort_village = [reg.effort_village.astype(REAL)[:, None] for reg in self.regimes]
         self._backlog_weight = [reg.weight[:5, None].astype(REAL) for reg in self.regimes]
         self._trace_rate = [(reg.trace / (1.0 + reg.trace)).tolist() for reg in self.regimes]
         self._visit_need_workday = self._visit_need * 7 / 5
@@ -164,12 +165,11 @@ class GrassrootsModel(mesa.Model):
         stock_h = c.stock_h.sum(0)  # (5, N) hours pending, late and fresh
         load = self._ones5 @ stock_h
         shares = assignment.village_shares(load[Nt:], vwork, c.secretary[Nt:], sv)
-        v_n, v_dropped = assignment.assign_to_village_cadres(arr.village_n, shares, sv)
         new_n, new_h = self._new_n, self._new_h
         new_n[:, :Nt] = arr.township_n
         new_h[:, :Nt] = arr.township_h
-        new_n[:, Nt:] = v_n
-        np.multiply(v_n, r.effort_village[:, None], out=new_h[:, Nt:])
+        v_n, v_dropped = assignment.assign_to_village_cadres(arr.village_n, shares, out=new_n[:, Nt:])
+        np.multiply(v_n, self._effort_village[r.reform], out=new_h[:, Nt:])
         c.stock_n[1] += new_n
         c.stock_h[1] += new_h
         stock_h += new_h

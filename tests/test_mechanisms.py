@@ -44,7 +44,7 @@ def test_assignment_by_post_and_least_loaded():
     assert np.allclose(shares.sum(1), [1.0, 1.0])
     assert shares[0, 0] > shares[0, 1]  # the idle cadre takes more than the loaded one
     assert shares[1, 1] == 0.0  # nobody away gets work
-    per, dropped = assignment.assign_to_village_cadres(np.ones((5, 2)), np.array([[0.5, 0.5], [0.0, 0.0]]), 2)
+    per, dropped = assignment.assign_to_village_cadres(np.ones((5, 2)), np.array([[0.5, 0.5], [0.0, 0.0]]))
     assert np.allclose(per.sum(1) + dropped, 2.0) and np.allclose(dropped, 1.0)
     m = sim.GrassrootsModel(rng=0, n_townships=2, secondment_share=0.5)
     share = m.county.post_share
