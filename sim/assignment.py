@@ -17,9 +17,11 @@ def village_shares(load_hours: np.ndarray, at_work: np.ndarray, secretary: np.nd
 def assign_to_village_cadres(village_n: np.ndarray, shares: np.ndarray, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Split (5, V) village arrivals over cadres by (V, slots) shares: (5, Nv) per cadre (written into `out`
     if given), and (5,) dropped where nobody works."""
-    k, (V, slots) = village_n.shape[0], shares.shape
-    target = None if out is None else out.reshape(k, V, slots)
-    per_cadre = np.multiply(village_n[:, :, None], shares[None], out=target)
+    k, slots = village_n.shape[0], shares.shape[1]
+    per_cadre = np.repeat(village_n, slots, axis=1) * shares.ravel()
+    if out is not None:
+        out[...] = per_cadre
+        per_cadre = out
     nobody = ~shares.any(1)
     dropped = village_n[:, nobody].sum(1) if nobody.any() else np.zeros(k)
-    return (per_cadre.reshape(k, -1) if out is None else out), dropped
+    return per_cadre, dropped

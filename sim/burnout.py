@@ -8,12 +8,17 @@ import numpy as np
 
 
 def update_exhaustion(exhaustion: np.ndarray, worked: np.ndarray, regular: float, stress_added: np.ndarray,
-                      resilience: np.ndarray, gain: float, stress_gain: float, recovery: float) -> None:
-    """One day of the effort-recovery balance, in place; exhaustion stays in [0, 1]."""
-    over = np.maximum(worked - regular, 0.0)
-    rest = np.maximum(regular - worked, 0.0)
-    exhaustion += (gain * over + stress_gain * stress_added) * resilience - recovery * rest / resilience
-    np.clip(exhaustion, 0.0, 1.0, out=exhaustion)
+                      resilience: np.ndarray, gain: float, stress_gain: float, recovery: float | np.ndarray) -> None:
+    """One day of the effort-recovery balance, in place; exhaustion stays in [0, 1]. `recovery` is per hour of
+    rest below normal hours (an array when cadres differ)."""
+    gap = worked - regular  # above normal hours drains, below it rests
+    drain = np.maximum(gap, 0.0) * gain
+    drain += stress_added * stress_gain
+    drain *= resilience
+    exhaustion += drain
+    exhaustion -= np.maximum(-gap, 0.0) * recovery
+    np.maximum(exhaustion, 0.0, out=exhaustion)
+    np.minimum(exhaustion, 1.0, out=exhaustion)
 
 
 def productivity(exhaustion: np.ndarray, loss: float) -> np.ndarray:
@@ -25,10 +30,9 @@ def burned_out(exhaustion: np.ndarray, threshold: float) -> np.ndarray:
     return exhaustion > threshold
 
 
-def sick_days(severe: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
-    """Cadres off sick tomorrow: each severely exhausted cadre with probability `rate` (draws only for them)."""
-    sick = np.zeros(len(severe), bool)
-    idx = np.flatnonzero(severe)
-    if idx.size:
-        sick[idx] = rng.random(idx.size) < rate
+def sick_days(severe_idx: np.ndarray, n: int, rate: float, rng: np.random.Generator) -> np.ndarray:
+    """Cadres off sick tomorrow (bool, length n): each severely exhausted one with probability `rate`."""
+    sick = np.zeros(n, bool)
+    if severe_idx.size:
+        sick[severe_idx] = rng.random(severe_idx.size) < rate
     return sick

@@ -62,7 +62,7 @@ class GrassrootsModel(mesa.Model):
         self._village_of = np.repeat(np.arange(c.n_villages), c.v_slots)
         self._town_of_vcadre = c.town_of_village[self._village_of]
         self._base = ~c.extra
-        self._n_base = int(self._base.sum())
+        self._n_base_v = int(self._base[Nt:].sum())
         self._oldest = 0
         self._found = np.zeros(c.n_villages)
         self._insp_mean = max(1e-9, self.regimes[0].dept_rate[INSP] * c.n_departments)
@@ -81,6 +81,7 @@ class GrassrootsModel(mesa.Model):
         self._visit_need_workday = self._visit_need * 7 / 5
         self._professional_discovery = p.discovery_per_patrol_hour * PROFESSIONAL_DISCOVERY
         self._n_vacant = 0
+        self._recovery = p.recovery / c.resilience  # resilient cadres recover faster
         self._refills: dict[int, list[int]] = {}
         self._aging = []
         for reg in self.regimes:
@@ -112,13 +113,15 @@ class GrassrootsModel(mesa.Model):
         """The daily record so far as a pandas DataFrame (one row per day)."""
         return self.recorder.frame(self.day)
 
-    def _uniform(self, rows: int) -> np.ndarray:
-        """Uniform draws per cadre slot; the main stream only ever serves base slots."""
-        if self._n_base == self.county.n_cadres:
-            return self._rng_main.random((rows, self._n_base))
-        u = np.empty((rows, self.county.n_cadres))
-        u[:, self._base] = self._rng_main.random((rows, self._n_base))
-        u[:, ~self._base] = self._rng_extra.random((rows, self.county.n_cadres - self._n_base))
+    def _uniform_village(self) -> np.ndarray:
+        """A uniform draw per village cadre slot; the main stream only ever serves base slots (so extra staff
+        leave the baseline's random numbers untouched)."""
+        base = self._base[self._Nt :]
+        if self._n_base_v == len(base):
+            return self._rng_main.random(len(base))
+        u = np.empty(len(base))
+        u[base] = self._rng_main.random(self._n_base_v)
+        u[~base] = self._rng_extra.random(len(base) - self._n_base_v)
         return u
 
     @property
@@ -176,7 +179,7 @@ class GrassrootsModel(mesa.Model):
 
         # 4 time allocation: fixed items (meetings, travel, apps), overtime under pressure, the flexible split
         if weekday:
-            u = self._uniform(1)[0, Nt:]
+            u = self._uniform_village()
             meet = timeuse.fixed_items(county_n[5], town_add[5], c.post_share, self._town_of_vcadre, u, r)
             meet.scale(work, Nt)
             fixed = meet.hours
@@ -251,12 +254,14 @@ class GrassrootsModel(mesa.Model):
 
         # 7 burnout, sick days, quitting and vacancies
         burnout.update_exhaustion(c.exhaustion, worked, p.regular_hours, stress_added, c.resilience,
-                                  r.exhaustion_gain, p.stress_gain, p.recovery)
+                                  r.exhaustion_gain, p.stress_gain, self._recovery)
         c.exhaustion *= c.filled  # an empty slot carries no exhaustion
         severe = c.exhaustion > p.severe_threshold
-        c.severe_days = (c.severe_days + 1.0) * severe
-        c.sick = burnout.sick_days(severe & c.active, p.sick_rate, self._rng_main)
-        quits = staffing.quitters(c.severe_days, c.active, p.quit_after_days, p.quit_rate, self._rng_main)
+        c.severe_days += 1.0
+        c.severe_days *= severe
+        severe_idx = np.flatnonzero(severe & c.active)
+        c.sick = burnout.sick_days(severe_idx, len(severe), p.sick_rate, self._rng_main)
+        quits = staffing.quitters(severe_idx, c.severe_days, p.quit_after_days, p.quit_rate, self._rng_main)
         for i in quits:  # a handful a month: a loop over today's leavers, not over agents
             size, start = (c.t_slots, 0) if i < Nt else (sv, Nt)
             first = start + (i - start) // size * size
@@ -281,6 +286,7 @@ class GrassrootsModel(mesa.Model):
         while self._oldest > 0 and not c.queue[self._oldest].any():
             self._oldest -= 1
         served.complaints *= p.complaint_share
+        served.complaints_total = float(served.complaints.sum())
         c.petitions = served.complaints * (p.effort_petition / p.effort_campaign)
         # 9 grid patrol: found problems join tomorrow's queue; missed visits risk incidents
         if weekday:

@@ -103,7 +103,7 @@ class Recorder:
         row[: self._head] = [
             t, float(weekday), float(r.reform),
             arrived, problems, served.resolved, served.within_limit, served.response_days,
-            float(c.queue.sum()), float(served.complaints.sum()),
+            served.backlog, served.complaints_total,
             visit_needed, visit_done, incidents,
             (e_t + e_v) / (n_t + n_v), e_t / n_t, e_v / n_v,
             (b_t + b_v) / (n_t + n_v), b_t / n_t, b_v / n_v, (s_t + s_v) / (n_t + n_v),

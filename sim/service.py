@@ -16,7 +16,9 @@ class Served:
     resolved: float
     within_limit: float
     response_days: float  # sum over resolved requests of (resolve day - arrival day)
-    complaints: np.ndarray  # (V,)
+    complaints: np.ndarray  # (V,) requests that passed the limit today
+    backlog: float  # requests still waiting at the end of the day
+    complaints_total: float = 0.0  # complaints raised today (set by the model: a share of those past the limit)
 
 
 def age_queue(queue: np.ndarray, arrivals: np.ndarray) -> np.ndarray:
@@ -34,7 +36,7 @@ def resolve(queue: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit:
     rows beyond `oldest` are empty. Requests older than a row are counted by a triangular matrix product."""
     q = queue[: oldest + 1]
     if not waiting.any():
-        return Served(0.0, 0.0, 0.0, np.zeros(queue.shape[1]))
+        return Served(0.0, 0.0, 0.0, np.zeros(queue.shape[1]), 0.0)
     n = q.shape[0]
     older = _older(n) @ q  # requests strictly older than each row, served before it
     take = np.minimum(np.maximum(capacity - older, 0.0), q)
@@ -44,7 +46,7 @@ def resolve(queue: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit:
     within = float(by_age[: limit + 1].sum())
     response = float(by_age @ np.arange(n, dtype=float))
     complaints = q[limit + 1].copy() if limit + 1 < n else np.zeros(queue.shape[1])
-    return Served(resolved, within, response, complaints)
+    return Served(resolved, within, response, complaints, float(waiting.sum()) - resolved)
 
 
 @cache

@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 
-def quitters(severe_days: np.ndarray, filled: np.ndarray, after_days: int, rate: float, rng: np.random.Generator) -> np.ndarray:
-    """Indices of cadres quitting today: after `after_days` of severe burnout, each with probability `rate`."""
-    idx = np.flatnonzero(filled & (severe_days > after_days))
+def quitters(severe_idx: np.ndarray, severe_days: np.ndarray, after_days: int, rate: float, rng: np.random.Generator) -> np.ndarray:
+    """Indices of cadres quitting today: of the severely exhausted, those past `after_days` of it, each with
+    probability `rate`."""
+    idx = severe_idx[severe_days[severe_idx] > after_days]
     if idx.size == 0:
         return idx
     return idx[rng.random(idx.size) < rate]

@@ -62,7 +62,9 @@ def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share:
 
 def overtime(need: np.ndarray, regular_left: np.ndarray, pressure: float, cap: float) -> np.ndarray:
     """Extra hours a cadre puts in: a share of the unmet need, up to the cap (白加黑, 五加二)."""
-    return np.clip((need - regular_left) * pressure, 0.0, cap)
+    extra = (need - regular_left) * pressure
+    np.maximum(extra, 0.0, out=extra)
+    return np.minimum(extra, cap, out=extra)
 
 
 def allocate(demand: np.ndarray, weight: np.ndarray, capacity: np.ndarray) -> np.ndarray:

@@ -93,15 +93,15 @@ def test_accountability_stress_and_defensiveness():
 
 def test_burnout_rises_with_overtime_falls_with_rest_and_slows_work():
     e = np.array([0.5, 0.5])
-    burnout.update_exhaustion(e, np.array([12.0, 0.0]), 8.0, np.zeros(2), np.ones(2), 0.02, 0.0, 0.01)
+    burnout.update_exhaustion(e, np.array([12.0, 0.0]), 8.0, np.zeros(2), np.ones(2), 0.02, 0.0, np.full(2, 0.01))
     assert e[0] > 0.5 > e[1]
     assert (burnout.productivity(np.array([0.0, 1.0]), 0.25) == [1.0, 0.75]).all()
-    sick = burnout.sick_days(np.array([True] * 1000 + [False] * 1000), 0.1, np.random.default_rng(0))
+    sick = burnout.sick_days(np.arange(1000), 2000, 0.1, np.random.default_rng(0))
     assert 50 < sick[:1000].sum() < 150 and not sick[1000:].any()
 
 
 def test_quitting_hands_work_over_and_vacancy_refills():
-    idx = staffing.quitters(np.array([100.0, 10.0]), np.array([True, True]), 60, 1.0, np.random.default_rng(0))
+    idx = staffing.quitters(np.array([0, 1]), np.array([100.0, 10.0]), 60, 1.0, np.random.default_rng(0))
     assert list(idx) == [0]
     stocks = tuple(np.array([[1.0, 0.0, 5.0]]) for _ in range(4))
     assert staffing.hand_over(stocks, 0, slice(0, 3), np.array([True, True, True]))
