@@ -68,6 +68,7 @@ class GrassrootsModel(mesa.Model):
         self._insp_mean = max(1e-9, self.regimes[0].dept_rate[INSP] * c.n_departments)
         self.recorder = Recorder(p.days, Nt, N)
         self._ones5, self._ones8, self._ones_sv = np.ones(5, REAL), np.ones(8, REAL), np.ones(c.v_slots)
+        self._ones3 = np.ones(3, REAL)
         self._zeros, self._zeros_v, self._onesN = np.zeros(N), np.zeros(c.n_villages), np.ones(N, REAL)
         self._demand = np.zeros((8, N), REAL)
         self._new_n, self._new_h = np.zeros((5, N), REAL), np.zeros((5, N), REAL)
@@ -189,7 +190,7 @@ class GrassrootsModel(mesa.Model):
             fixed = self._zeros
             present = vwork
         prod = burnout.productivity(c.exhaustion, p.productivity_loss)
-        c.queue = service.age_queue(c.queue, requests + self._found)
+        c.queue = service.age_queue(c.queue, requests + self._found, self._oldest)
         self._oldest = min(self._oldest + 1, c.queue.shape[0] - 1)
         waiting = c.queue[: self._oldest + 1].sum(0)
         pres_v = present.reshape(-1, sv) @ ones_sv
@@ -209,7 +210,9 @@ class GrassrootsModel(mesa.Model):
             demand[VISIT:, Nt:] = 0.0
         due_h = c.fresh_h * self._due_share
         due_h += c.late_h
-        need = (trace1[:, 0] @ due_h + demand[SERVICE] + demand[VISIT] + demand[PATROL]) / prod  # clock hours due
+        need = trace1[:, 0] @ due_h  # clock hours due: backlog due soon, and all of today's village work
+        need += self._ones3 @ demand[SERVICE:]
+        need /= prod
         if weekday:
             regular_left = np.maximum(p.regular_hours - fixed, 0.0) * work
             extra = timeuse.overtime(need, regular_left, p.overtime_pressure, p.overtime_cap) * work
@@ -233,7 +236,8 @@ class GrassrootsModel(mesa.Model):
         substantive = x[:5] / trace1
         done = trace.work_off(c.stock_n, c.stock_h, substantive)
         late_done, fresh_done = done[0], done[1]
-        shortfall = np.minimum(np.maximum(1.0 - used / np.maximum(need, 1e-12), 0.0), 1.0)
+        shortfall = 1.0 - np.minimum(used / (need + 1e-12), 1.0)  # share of today's due work left undone
+        shortfall *= work  # nobody fakes for an empty desk: an absent cadre's tasks simply fall overdue
         faked, fake_h, new_late_n, new_late_h = trace.fake_or_fall_due(
             c.fresh_n, c.fresh_h, self._aging[r.reform], shortfall.astype(REAL), p.fake_propensity)
         fake_hours = np.minimum(self._trace[r.reform] @ fake_h, np.maximum(24.0 - worked, 0.0))

@@ -21,12 +21,15 @@ class Served:
     complaints_total: float = 0.0  # complaints raised today (set by the model: a share of those past the limit)
 
 
-def age_queue(queue: np.ndarray, arrivals: np.ndarray) -> np.ndarray:
+def age_queue(queue: np.ndarray, arrivals: np.ndarray, oldest: int | None = None) -> np.ndarray:
     """Start of day: everything waiting grows a day older, today's arrivals enter at age 0. Grows the age
-    axis instead of lumping old requests together, so waiting times stay exact. Returns the queue."""
-    if queue[-1].any():
+    axis instead of lumping old requests together, so waiting times stay exact. Rows past `oldest` (the
+    oldest non-empty age, if known) are empty and not copied. Returns the queue."""
+    rows = queue.shape[0] if oldest is None else oldest + 1
+    if rows >= queue.shape[0] and queue[-1].any():
         queue = np.concatenate([queue, np.zeros_like(queue)])
-    queue[1:] = queue[:-1]
+    rows = min(rows, queue.shape[0] - 1)
+    queue[1 : rows + 1] = queue[:rows]
     queue[0] = arrivals
     return queue
 
@@ -38,15 +41,16 @@ def resolve(queue: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit:
     if not waiting.any():
         return Served(0.0, 0.0, 0.0, np.zeros(queue.shape[1]), 0.0)
     n = q.shape[0]
-    older = _older(n) @ q  # requests strictly older than each row, served before it
-    take = np.minimum(np.maximum(capacity - older, 0.0), q)
+    take = capacity - _older(n) @ q  # what is left for each age after everyone older is served
+    np.maximum(take, 0.0, out=take)
+    np.minimum(take, q, out=take)
     q -= take
-    by_age = take.sum(1)
-    resolved = float(by_age.sum())
-    within = float(by_age[: limit + 1].sum())
-    response = float(by_age @ np.arange(n, dtype=float))
+    by_age = (take @ np.ones(q.shape[1])).tolist()
+    resolved = sum(by_age)
+    within = sum(by_age[: limit + 1])
+    response = sum(a * k for a, k in enumerate(by_age))
     complaints = q[limit + 1].copy() if limit + 1 < n else np.zeros(queue.shape[1])
-    return Served(resolved, within, response, complaints, float(waiting.sum()) - resolved)
+    return Served(resolved, within, float(response), complaints, float(waiting.sum()) - resolved)
 
 
 @cache
