@@ -23,25 +23,53 @@ class Arrivals:
     dropped: np.ndarray  # (5,) tasks that reached a unit with nobody to take them
 
 
+@dataclass(frozen=True)
+class Routing:
+    """The constants of one regime's cascade, worked out once (not every day)."""
+
+    keep: np.ndarray  # (5, 1) share of each kind not returned by the duty list
+    own_hours: np.ndarray  # (5, 1) township hours per task: own work for the kept part, relaying for the pushed
+    push_to_village: np.ndarray  # (5,) share pushed down, times the plaque factor
+    additions: np.ndarray  # (5, 1) township additions reaching villages: kept share times the plaque factor
+    keep_specialist: float
+    work_factor: float  # plaque cap: share of village work left
+    returned: np.ndarray  # (5,)
+    any_returned: bool
+    villages_per_town: float
+
+
+def routing(r: Regime, villages_per_town: float) -> Routing:
+    keep = 1.0 - r.returned
+    own = (1 - r.push) * r.effort_township + r.push * r.relay_effort
+    return Routing(
+        keep=keep[:, None], own_hours=own[:, None], push_to_village=r.push * r.village_work_factor,
+        additions=(keep * r.village_work_factor)[:, None], keep_specialist=float(keep[SPEC]),
+        work_factor=r.village_work_factor,
+        returned=r.returned, any_returned=bool(r.returned.any()), villages_per_town=villages_per_town,
+    )
+
+
 def cascade(county_n: np.ndarray, town_add: np.ndarray, specialist: np.ndarray, petitions: np.ndarray,
-            post_share: np.ndarray, town_of_village: np.ndarray, r: Regime) -> Arrivals:
+            post_share: np.ndarray, town_of_village: np.ndarray, k: Routing | Regime) -> Arrivals:
     """Route today's department tasks (5, D) and township additions (5, T) down the hierarchy."""
     T = town_add.shape[1]
-    keep = 1.0 - r.returned
-    per_dept = county_n * keep[:, None]
-    township_n = per_dept @ post_share  # (5, Nt)
-    own = (1 - r.push) * r.effort_township + r.push * r.relay_effort
-    township_h = township_n * own[:, None]
-    sent_down = per_dept.sum(1) * r.push  # (5,) reaching every village of every township
-    village_n = (sent_down[:, None] + town_add * keep[:, None])[:, town_of_village]
-    village_n *= r.village_work_factor
-    village_n[SPEC] = specialist * keep[SPEC]
+    if not isinstance(k, Routing):
+        k = routing(k, len(town_of_village) / T)
+    per_dept = county_n * k.keep if k.any_returned else county_n
+    township_n = per_dept @ post_share  # (5, Nt): holders of each department's post
+    township_h = township_n * k.own_hours
+    sent = per_dept.sum(1)  # (5,) from the departments to every township
+    village_n = (town_add * k.additions + (sent * k.push_to_village)[:, None])[:, town_of_village]
+    village_n[SPEC] = specialist * k.keep_specialist
     village_n[CAMP] += petitions
-    offered_t = per_dept.sum(1) * T
-    villages_per_town = len(town_of_village) / T
-    returned = county_n.sum(1) * r.returned * T + town_add.sum(1) * r.returned * r.village_work_factor * villages_per_town
-    returned[SPEC] = specialist.sum() * r.returned[SPEC]
-    created = offered_t + village_n.sum(1) + returned
+    offered_t = sent * T
+    created = offered_t + village_n.sum(1)
+    if k.any_returned:
+        returned = (county_n.sum(1) * T + town_add.sum(1) * (k.work_factor * k.villages_per_town)) * k.returned
+        returned[SPEC] = specialist.sum() * k.returned[SPEC]
+        created += returned
+    else:
+        returned = np.zeros(5)
     dropped = offered_t - township_n.sum(1)
     return Arrivals(township_n, township_h, village_n, created, returned, dropped)
 

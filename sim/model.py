@@ -76,6 +76,7 @@ class GrassrootsModel(mesa.Model):
         self._weight[VISIT:] = self.regime.weight[VISIT:, None]
         self._trace1 = [(1.0 + reg.trace).astype(REAL)[:, None] for reg in self.regimes]
         self._trace = [reg.trace.astype(REAL) for reg in self.regimes]
+        self._routing = [cascade.routing(reg, p.villages_per_township) for reg in self.regimes]
         self._effort_village = [reg.effort_village.astype(REAL)[:, None] for reg in self.regimes]
         self._backlog_weight = [reg.weight[:5, None].astype(REAL) for reg in self.regimes]
         self._trace_rate = [(reg.trace / (1.0 + reg.trace)).tolist() for reg in self.regimes]
@@ -161,7 +162,8 @@ class GrassrootsModel(mesa.Model):
         # 1 generation, 2 cascade, 3 assignment (departments rest at weekends; residents and petitions do not)
         if weekday:
             county_n, town_add, village_draw = generation.generate(self._rng_main, self._rates[r.reform], self._season[t])
-            arr = cascade.cascade(county_n[:5], town_add[:5], village_draw[0], c.petitions, c.post_share, c.town_of_village, r)
+            arr = cascade.cascade(county_n[:5], town_add[:5], village_draw[0], c.petitions, c.post_share, c.town_of_village,
+                                  self._routing[r.reform])
             requests = village_draw[1]
         else:
             requests = self._rng_main.poisson(self._weekend_requests).astype(float)
