@@ -66,7 +66,7 @@ class GrassrootsModel(mesa.Model):
         self._oldest = 0
         self._found = np.zeros(c.n_villages)
         self._insp_mean = max(1e-9, self.regimes[0].dept_rate[INSP] * c.n_departments)
-        self.recorder = Recorder(p.days, Nt, N)
+        self.recorder = Recorder(p.days, Nt, N, [reg.trace / (1.0 + reg.trace) for reg in self.regimes])
         self._ones5, self._ones8, self._ones_sv = np.ones(5, REAL), np.ones(8, REAL), np.ones(c.v_slots)
         self._ones3 = np.ones(3, REAL)
         self._zeros, self._zeros_v, self._onesN = np.zeros(N), np.zeros(c.n_villages), np.ones(N, REAL)
@@ -79,7 +79,6 @@ class GrassrootsModel(mesa.Model):
         self._routing = [cascade.routing(reg, p.villages_per_township) for reg in self.regimes]
         self._effort_village = [reg.effort_village.astype(REAL)[:, None] for reg in self.regimes]
         self._backlog_weight = [reg.weight[:5, None].astype(REAL) for reg in self.regimes]
-        self._trace_rate = [(reg.trace / (1.0 + reg.trace)).tolist() for reg in self.regimes]
         self._visit_need_workday = self._visit_need * 7 / 5
         self._professional_discovery = p.discovery_per_patrol_hour * PROFESSIONAL_DISCOVERY
         self._n_vacant = 0

@@ -49,73 +49,65 @@ EXTRA = ("form_app_hours_village_day", "exhaustion_township", "exhaustion_villag
 OUTCOMES = HEADLINE + EXTRA
 
 
-class Recorder:
-    """A (days, columns) float array filled one row a day."""
+SCALARS = (
+    "day", "weekday", "reform", "arrived", "problems", "resolved", "within", "response", "backlog", "complaints",
+    "visit_needed", "visit_done", "incidents", "quits", "vacancies", "fake_hours", "travel", "app_t", "app_v",
+    "fixed_hours", "forms_village", "weekend_workers", "on_time", "late_done", "found",
+)
+LEVEL_SUMS = ("filled", "exhaustion", "burned", "severe", "at_work", "worked", "meetings", "form_hours", "overtime")
+S0 = len(SCALARS)  # raw layout: scalars | level sums (9 x [township, village]) | clock hours by FLEX kind (8) | flows (30)
+K0 = S0 + 2 * len(LEVEL_SUMS)
+F0 = K0 + 8
+RAW = F0 + 30
 
-    def __init__(self, days: int, n_township_cadres: int, n_cadres: int) -> None:
-        self.data = np.full((days, len(COLUMNS)), np.nan)
+
+class Recorder:
+    """The daily record. Each day writes a raw row (sums, hours by kind, task flows: a few array operations);
+    `data` derives the published COLUMNS from the raw rows, for all days at once, when asked."""
+
+    def __init__(self, days: int, n_township_cadres: int, n_cadres: int, trace_rates: np.ndarray | None = None) -> None:
+        self.raw = np.full((days, RAW), np.nan)
         self.levels = np.zeros((n_cadres, 2))  # column 0: township cadres, column 1: village cadres
         self.levels[:n_township_cadres, 0] = 1.0
         self.levels[n_township_cadres:, 1] = 1.0
         self.nt = n_township_cadres
-        self.buffer = np.zeros((9, n_cadres))
-        self._head = IX["created_document"]
+        self.buffer = np.zeros((len(LEVEL_SUMS), n_cadres))
+        self.trace_rates = np.zeros((2, 5)) if trace_rates is None else np.asarray(trace_rates, float)  # by reform
+        self.days_done = 0
+        self._derived: tuple[int, np.ndarray] = (-1, np.empty(0))
 
     def record(self, t: int, m: GrassrootsModel, *, x, inv_prod, r, work, worked, fake_hours, meet, arr, v_dropped,
                done, on_time, late_done, faked, found, served, arrived, problems, quits, visit_done, visit_needed,
                incidents, weekday) -> None:
-        """Write day t's row from the day's arrays (one matrix product gives the per-level sums)."""
+        """Write day t's raw row from the day's arrays."""
         c, p, Nt = m.county, m.params, self.nt
         E = c.exhaustion
-        zero = m._zeros
-        per_cadre = self.buffer
-        per_cadre[0] = c.filled
-        per_cadre[1] = E
-        np.greater(E, p.burnout_threshold, out=per_cadre[2])
-        np.greater(E, p.severe_threshold, out=per_cadre[3])
-        per_cadre[4] = work
-        per_cadre[5] = worked
-        per_cadre[6] = meet.meetings if meet is not None else zero
-        np.multiply(x[FORM], inv_prod, out=per_cadre[7])
-        np.maximum(worked - p.regular_hours, 0.0, out=per_cadre[8])
-        sums = np.matmul(per_cadre, self.levels).tolist()  # Python floats from here on
-        (n_t, n_v), (e_t, e_v), (b_t, b_v), (s_t, s_v), (w_t, w_v), (h_t, h_v), (m_t, m_v), (_, form_v), (o_t, o_v) = sums
-        n_t, n_v, w_t, w_v = max(n_t, 1.0), max(n_v, 1.0), max(w_t, 1.0), max(w_v, 1.0)
-        kind_hours = (x @ inv_prod).tolist()
-        trace_rate = m._trace_rate[r.reform]
+        per = self.buffer
+        per[0] = c.filled
+        per[1] = E
+        np.greater(E, p.burnout_threshold, out=per[2])
+        np.greater(E, p.severe_threshold, out=per[3])
+        per[4] = work
+        per[5] = worked
+        per[6] = meet.meetings if meet is not None else 0.0
+        np.multiply(x[FORM], inv_prod, out=per[7])
+        np.maximum(worked - p.regular_hours, 0.0, out=per[8])
+        row = self.raw[t]
+        np.matmul(per, self.levels, out=row[S0:K0].reshape(len(LEVEL_SUMS), 2))
+        np.matmul(x, inv_prod, out=row[K0:F0])
         if meet is not None:
-            travel, app_v = float(meet.travel.sum()), float(meet.app_hours[Nt:].sum())
-            app = app_v + float(meet.app_hours[:Nt].sum())
-            meeting = float(meet.hours.sum()) - travel - app
+            travel, app_t, app_v = float(meet.travel.sum()), float(meet.app_hours[:Nt].sum()), float(meet.app_hours[Nt:].sum())
+            fixed = float(meet.hours.sum())
+            forms = float(arr.village_n[FORM].sum()) / c.n_villages
         else:
-            travel = app = app_v = meeting = 0.0
-        trace_h = float(fake_hours.sum())
-        hours = [meeting, travel, app]
-        for k in range(5):
-            hours.append(kind_hours[k] * (1.0 - trace_rate[k]))
-            trace_h += kind_hours[k] * trace_rate[k]
-        hours += kind_hours[5:]
-        hours.append(trace_h)  # in the order of TIME_KINDS
-        task_h = sum(hours)
-        formal = hours[0] + hours[1] + hours[2] + hours[3] + hours[4] + hours[5] + trace_h
-        worked_sum = h_t + h_v
-        row = self.data[t]
-        row[: self._head] = [
-            t, float(weekday), float(r.reform),
-            arrived, problems, served.resolved, served.within_limit, served.response_days,
-            served.backlog, served.complaints_total,
-            visit_needed, visit_done, incidents,
-            (e_t + e_v) / (n_t + n_v), e_t / n_t, e_v / n_v,
-            (b_t + b_v) / (n_t + n_v), b_t / n_t, b_v / n_v, (s_t + s_v) / (n_t + n_v),
-            float(quits), float(m._n_vacant), w_t + w_v,
-            worked_sum, h_t / w_t, h_v / w_v, (o_t + o_v) if weekday else worked_sum,
-            0.0 if weekday else float(np.count_nonzero(worked)),
-            *hours,
-            formal, task_h, formal / task_h if task_h > 0 else 0.0,
-            m_v / w_v, m_t / w_t, (form_v + app_v) / w_v if weekday else 0.0,
-            float(arr.village_n[FORM].sum()) / c.n_villages,
-        ]
-        flows = row[self._head : self._head + 30].reshape(6, 5)
+            travel = app_t = app_v = fixed = forms = 0.0
+        row[:S0] = (
+            t, float(weekday), float(r.reform), arrived, problems, served.resolved, served.within_limit,
+            served.response_days, served.backlog, served.complaints_total, visit_needed, visit_done, incidents,
+            float(quits), float(m._n_vacant), float(fake_hours.sum()), travel, app_t, app_v, fixed, forms,
+            0.0 if weekday else float(np.count_nonzero(worked)), on_time, late_done, found,
+        )
+        flows = row[F0:].reshape(6, 5)
         flows[0] = arr.created
         flows[1] = done
         flows[2] = faked
@@ -123,7 +115,14 @@ class Recorder:
         np.add(arr.dropped, v_dropped, out=flows[4])
         pending = c.stock_n.reshape(10, -1) @ m._onesN
         np.add(pending[:5], pending[5:], out=flows[5])
-        row[self._head + 30 :] = (on_time, late_done, found)
+        self.days_done = t + 1
+
+    @property
+    def data(self) -> np.ndarray:
+        """(days, COLUMNS) table of the published daily outcomes; NaN for days not yet run."""
+        if self._derived[0] != self.days_done:
+            self._derived = (self.days_done, derive(self.raw, self.days_done, self.trace_rates))
+        return self._derived[1]
 
     def frame(self, days: int | None = None) -> pd.DataFrame:
         """The record as a DataFrame, one row per recorded day (`day` as an integer column)."""
@@ -131,6 +130,67 @@ class Recorder:
         df = pd.DataFrame(data, columns=list(COLUMNS))
         df["day"] = df["day"].astype("int64")
         return df
+
+
+def derive(raw: np.ndarray, days_done: int, trace_rates: np.ndarray) -> np.ndarray:
+    """The published COLUMNS from the raw rows of the first `days_done` days (vectorised over days)."""
+    out = np.full((raw.shape[0], len(COLUMNS)), np.nan)
+    w = raw[:days_done]
+    if days_done == 0:
+        return out
+    sc = {name: w[:, i] for i, name in enumerate(SCALARS)}
+    lv = {name: (w[:, S0 + 2 * i], w[:, S0 + 2 * i + 1]) for i, name in enumerate(LEVEL_SUMS)}
+    kh = w[:, K0:F0]
+    rate = trace_rates[sc["reform"].astype(int)]  # (days, 5) trace share of backlog hours, by the day's regime
+    n_t, n_v = np.maximum(lv["filled"][0], 1.0), np.maximum(lv["filled"][1], 1.0)
+    w_t, w_v = lv["at_work"]
+    w_t1, w_v1 = np.maximum(w_t, 1.0), np.maximum(w_v, 1.0)
+    weekday = sc["weekday"] > 0
+    worked = lv["worked"][0] + lv["worked"][1]
+    app = sc["app_t"] + sc["app_v"]
+    hours = {
+        "meeting": np.maximum(sc["fixed_hours"] - sc["travel"] - app, 0.0), "travel": sc["travel"], "app": app,
+        **{k: kh[:, i] * (1.0 - rate[:, i]) for i, k in enumerate(BACKLOG)},
+        "service": kh[:, 5], "visit": kh[:, 6], "patrol": kh[:, 7],
+        "trace": (kh[:, :5] * rate).sum(1) + sc["fake_hours"],
+    }
+    task = sum(hours.values())
+    formal = sum(hours[k] for k in FORMALISM_KINDS)
+
+    def level_mean(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        a, b = lv[name]
+        return (a + b) / (n_t + n_v), a / n_t, b / n_v
+
+    cols = {
+        "day": sc["day"], "weekday": sc["weekday"], "reform": sc["reform"],
+        "service_requests_arrived": sc["arrived"], "service_problems_found": sc["problems"],
+        "service_resolved": sc["resolved"], "service_resolved_within_limit": sc["within"],
+        "service_response_days_sum": sc["response"], "service_backlog": sc["backlog"], "complaints": sc["complaints"],
+        "visit_hours_needed": sc["visit_needed"], "visit_hours_done": sc["visit_done"], "incidents": sc["incidents"],
+        "quits": sc["quits"], "vacancies": sc["vacancies"], "cadres_at_work": w_t + w_v,
+        "hours_worked": worked, "hours_worked_township": lv["worked"][0] / w_t1, "hours_worked_village": lv["worked"][1] / w_v1,
+        "overtime_hours": np.where(weekday, lv["overtime"][0] + lv["overtime"][1], worked),
+        "weekend_workers": sc["weekend_workers"],
+        **{f"hours_{k}": hours[k] for k in TIME_KINDS},
+        "formalism_hours": formal, "task_hours": task,
+        "formalism_share": np.divide(formal, task, out=np.zeros_like(task), where=task > 0),
+        "meetings_village_cadre": lv["meetings"][1] / w_v1, "meetings_township_cadre": lv["meetings"][0] / w_t1,
+        "form_app_hours_village_cadre": np.where(weekday, (lv["form_hours"][1] + sc["app_v"]) / w_v1, 0.0),
+        "forms_per_village": sc["forms_village"],
+        "on_time": sc["on_time"], "late_done": sc["late_done"], "fakes_found": sc["found"],
+    }
+    for name, key in (("exhaustion", "exhaustion"), ("burnout", "burned")):
+        mean, town, village = level_mean(key)
+        cols[f"{name}_mean" if name == "exhaustion" else "burnout_share"] = mean
+        cols[f"{name}_township"] = town
+        cols[f"{name}_village"] = village
+    cols["severe_share"] = level_mean("severe")[0]
+    for j, flow in enumerate(("created", "done", "faked", "returned", "dropped", "pending")):
+        for i, k in enumerate(BACKLOG):
+            cols[f"{flow}_{k}"] = w[:, F0 + 5 * j + i]
+    for name, col in cols.items():
+        out[:days_done, IX[name]] = col
+    return out
 
 
 def _window(data: np.ndarray, lo: int, hi: int) -> dict[str, float]:
