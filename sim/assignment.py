@@ -19,11 +19,7 @@ def assign_to_village_cadres(village_n: np.ndarray, shares: np.ndarray, out: np.
     """Split (5, V) village arrivals over cadres by (V, slots) shares: (5, Nv) per cadre (written into `out`
     if given), and (5,) dropped where nobody works."""
     k, slots = village_n.shape[0], shares.shape[1]
-    per_cadre = np.repeat(village_n, slots, axis=1)
-    per_cadre *= shares.ravel()
-    if out is not None:
-        out[...] = per_cadre
-        per_cadre = out
+    per_cadre = np.multiply(np.repeat(village_n, slots, axis=1), shares.ravel(), out=out)
     nobody = shares[:, 0] == 0  # quick screen: only a village whose first slot has no share can be empty...
     if nobody.any():
         nobody &= (shares @ np.ones(slots)) == 0  # ...so check whole rows only there

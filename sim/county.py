@@ -43,14 +43,23 @@ class County:
     exhaustion: np.ndarray  # (N,)
     severe_days: np.ndarray  # (N,)
     sick: np.ndarray  # (N,)
-    stock_n: np.ndarray  # (2, 5, N) pending tasks: [0] past their deadline (late), [1] before it (fresh)
-    stock_h: np.ndarray  # (2, 5, N) hours of work they need
+    stock: np.ndarray  # (2, 2, 5, N) pending upper tasks: [count, hours] x [late (past deadline), fresh] x kind x cadre
     fake_stock: np.ndarray  # (N,) faked completions not yet found
     stress: np.ndarray  # (N,) accountability stress, decaying
     queue: np.ndarray  # (ages, V) service requests waiting, by age in days (row = age)
     petitions: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (V,) complaint tasks due tomorrow
     post_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (D, Nt) who does a department's work
     active: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (N,) filled and not seconded
+
+    @property
+    def stock_n(self) -> np.ndarray:
+        """(2, 5, N) pending tasks: [0] late, [1] fresh."""
+        return self.stock[0]
+
+    @property
+    def stock_h(self) -> np.ndarray:
+        """(2, 5, N) hours of work they need."""
+        return self.stock[1]
 
     @property
     def late_n(self) -> np.ndarray:
@@ -146,8 +155,7 @@ def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Gen
         exhaustion=np.zeros(N),
         severe_days=np.zeros(N),
         sick=np.zeros(N, bool),
-        stock_n=np.zeros((2, N_BACKLOG, N), REAL),
-        stock_h=np.zeros((2, N_BACKLOG, N), REAL),
+        stock=np.zeros((2, 2, N_BACKLOG, N), REAL),
         fake_stock=np.zeros(N),
         stress=np.zeros(N),
         queue=np.zeros((QUEUE_START_AGES, V)),

@@ -71,7 +71,7 @@ class GrassrootsModel(mesa.Model):
         self._ones3 = np.ones(3, REAL)
         self._zeros, self._zeros_v, self._onesN = np.zeros(N), np.zeros(c.n_villages), np.ones(N, REAL)
         self._demand = np.zeros((8, N), REAL)
-        self._new_n, self._new_h = np.zeros((5, N), REAL), np.zeros((5, N), REAL)
+        self._new = np.zeros((2, 5, N), REAL)  # today's new tasks: [count, hours] x kind x cadre
         self._weight = np.zeros((8, N), REAL)
         self._weight[VISIT:] = self.regime.weight[VISIT:, None]
         self._trace1 = [(1.0 + reg.trace).astype(REAL)[:, None] for reg in self.regimes]
@@ -170,14 +170,13 @@ class GrassrootsModel(mesa.Model):
         stock_h = c.stock_h.sum(0)  # (5, N) hours pending, late and fresh
         load = self._ones5 @ stock_h
         shares = assignment.village_shares(load[Nt:], vwork, c.secretary[Nt:], sv)
-        new_n, new_h = self._new_n, self._new_h
-        new_n[:, :Nt] = arr.township_n
-        new_h[:, :Nt] = arr.township_h
-        v_n, v_dropped = assignment.assign_to_village_cadres(arr.village_n, shares, out=new_n[:, Nt:])
-        np.multiply(v_n, self._effort_village[r.reform], out=new_h[:, Nt:])
-        c.stock_n[1] += new_n
-        c.stock_h[1] += new_h
-        stock_h += new_h
+        new = self._new
+        new[0, :, :Nt] = arr.township_n
+        new[1, :, :Nt] = arr.township_h
+        v_n, v_dropped = assignment.assign_to_village_cadres(arr.village_n, shares, out=new[0, :, Nt:])
+        np.multiply(v_n, self._effort_village[r.reform], out=new[1, :, Nt:])
+        c.stock[:, 1] += new
+        stock_h += new[1]
 
         # 4 time allocation: fixed items (meetings, travel, apps), overtime under pressure, the flexible split
         if weekday:
@@ -239,13 +238,12 @@ class GrassrootsModel(mesa.Model):
         late_done, fresh_done = done[0], done[1]
         shortfall = 1.0 - np.minimum(used / (need + 1e-12), 1.0)  # share of today's due work left undone
         shortfall *= work  # nobody fakes for an empty desk: an absent cadre's tasks simply fall overdue
-        faked, fake_h, new_late_n, new_late_h = trace.fake_or_fall_due(
-            c.fresh_n, c.fresh_h, self._aging[r.reform], shortfall.astype(REAL), p.fake_propensity)
-        fake_hours = np.minimum(self._trace[r.reform] @ fake_h, np.maximum(24.0 - worked, 0.0))
+        faked_nh, late_nh = trace.fake_or_fall_due(c.stock[:, 1], self._aging[r.reform], shortfall.astype(REAL), p.fake_propensity)
+        faked, new_late_n = faked_nh[0], late_nh[0]
+        fake_hours = np.minimum(self._trace[r.reform] @ faked_nh[1], np.maximum(24.0 - worked, 0.0))
         worked += fake_hours
         self.worked = worked  # hours each cadre worked today (clock hours, 0 for those not at work)
-        c.stock_n[0] += new_late_n
-        c.stock_h[0] += new_late_h
+        c.stock[:, 0] += late_nh
         c.fake_stock += self._ones5 @ faked
         done_by = done.reshape(10, -1) @ self._onesN  # tasks done by (late, fresh) x kind
         faked_by = faked @ self._onesN

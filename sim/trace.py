@@ -20,16 +20,14 @@ def work_off(stock_n: np.ndarray, stock_h: np.ndarray, hours: np.ndarray) -> np.
     return done
 
 
-def fake_or_fall_due(fresh_n: np.ndarray, fresh_h: np.ndarray, aging: np.ndarray, shortfall: np.ndarray,
-                     propensity: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Tasks reaching their deadline today: a share (propensity x shortfall) is faked, the rest fall overdue.
-    Returns (faked count, faked work hours, overdue count, overdue hours); removes both from the fresh stock.
-    Faking costs the trace part of the faked work (the caller prices it with the trace rates)."""
-    due_n = fresh_n * aging
-    due_h = fresh_h * aging
-    fresh_n -= due_n
-    fresh_h -= due_h
-    fake_share = propensity * shortfall
-    faked = due_n * fake_share
-    faked_h = due_h * fake_share
-    return faked, faked_h, due_n - faked, due_h - faked_h
+def fake_or_fall_due(fresh: np.ndarray, aging: np.ndarray, shortfall: np.ndarray,
+                     propensity: float) -> tuple[np.ndarray, np.ndarray]:
+    """Fresh tasks (2, 5, N: count, hours) reaching their deadline today (share `aging`): a share
+    propensity x shortfall is faked (trace only, counted done upward), the rest fall overdue. Returns
+    (faked, overdue), each (2, 5, N), and removes both from `fresh` in place. Faking costs the trace part of
+    the faked work (the caller prices it with the trace rates)."""
+    due = fresh * aging
+    fresh -= due
+    faked = due * (propensity * shortfall)
+    due -= faked
+    return faked, due

@@ -71,10 +71,10 @@ def test_trace_work_off_and_fake_completion():
     assert np.isclose(done[0, 0, 0], 2.0)  # overdue first, all of it
     assert np.isclose(done[1, 0, 0], 1.0)  # then 2 of the 8 fresh hours
     assert np.isclose(n.sum() + done.sum(), 6.0) and np.isclose(h.sum(), 6.0)
-    fn, fh = np.array([[10.0, 10.0]]), np.array([[10.0, 10.0]])
-    faked, faked_h, late_n, late_h = trace.fake_or_fall_due(fn, fh, np.array([[0.5, 0.5]]), np.array([0.0, 1.0]), 0.4)
-    assert faked[0, 0] == 0.0 and np.isclose(faked[0, 1], 2.0)  # only the cadre short of time fakes
-    assert np.allclose(faked + late_n, 5.0) and np.allclose(fn, 5.0)
+    fresh = np.full((2, 1, 2), 10.0)  # [count, hours] x 1 kind x 2 cadres
+    faked, late = trace.fake_or_fall_due(fresh, np.array([[0.5, 0.5]]), np.array([0.0, 1.0]), 0.4)
+    assert faked[0, 0, 0] == 0.0 and np.isclose(faked[0, 0, 1], 2.0)  # only the cadre short of time fakes
+    assert np.allclose(faked + late, 5.0) and np.allclose(fresh, 5.0)
 
 
 def test_accountability_stress_and_defensiveness():
