@@ -18,10 +18,12 @@ from mesa.datacollection import DataCollector
 from . import accountability, assignment, burnout, cascade, generation, patrol, service, staffing, timeuse, trace
 from .agents import Department, TownshipCadre, VillageCadre
 from .county import REAL, build_county, hierarchy, update_post_share
-from .levers import INSP, PATROL, PROFESSIONAL_DISCOVERY, PROFESSIONAL_HOURS, SERVICE, SPEC, VISIT, regime
+from .levers import INSP, PROFESSIONAL_DISCOVERY, PROFESSIONAL_HOURS, SERVICE, SPEC, VISIT, regime
 from .loader import load_scenario
 from .record import COLUMNS, Recorder, summarise, summary_names
 from .scenario import Scenario
+
+PROACTIVE = SERVICE + 1  # the demand row for proactive village work: vulnerable-household visits and grid patrol
 
 PLANNING_DAYS = 2.0  # cadres plan two days ahead: work due by then is urgent (assumption)
 
@@ -67,19 +69,20 @@ class GrassrootsModel(mesa.Model):
         self._found = np.zeros(c.n_villages)
         self._insp_mean = max(1e-9, self.regimes[0].dept_rate[INSP] * c.n_departments)
         self.recorder = Recorder(p.days, Nt, N, [reg.trace / (1.0 + reg.trace) for reg in self.regimes])
-        self._ones5, self._ones8, self._ones_sv = np.ones(5, REAL), np.ones(8, REAL), np.ones(c.v_slots)
-        self._ones3 = np.ones(3, REAL)
+        self._ones5, self._ones7, self._ones_sv = np.ones(5, REAL), np.ones(7, REAL), np.ones(c.v_slots)
+        self._ones10 = np.ones(10, REAL)
         self._zeros, self._zeros_v, self._onesN = np.zeros(N), np.zeros(c.n_villages), np.ones(N, REAL)
-        self._demand = np.zeros((8, N), REAL)
+        self._demand = np.zeros((7, N), REAL)  # backlog kinds, service, proactive
         self._new = np.zeros((2, 5, N), REAL)  # today's new tasks: [count, hours] x kind x cadre
-        self._weight = np.zeros((8, N), REAL)
-        self._weight[VISIT:] = self.regime.weight[VISIT:, None]
+        self._weight = np.zeros((7, N), REAL)
+        self._weight[PROACTIVE] = self.regime.weight[VISIT]
         self._trace1 = [(1.0 + reg.trace).astype(REAL)[:, None] for reg in self.regimes]
         self._trace = [reg.trace.astype(REAL) for reg in self.regimes]
         self._routing = [cascade.routing(reg, p.villages_per_township) for reg in self.regimes]
         self._effort_village = [reg.effort_village.astype(REAL)[:, None] for reg in self.regimes]
         self._backlog_weight = [reg.weight[:5, None].astype(REAL) for reg in self.regimes]
         self._visit_need_workday = self._visit_need * 7 / 5
+        self._visit_needed_total = float(self._visit_need_workday.sum())
         self._professional_discovery = p.discovery_per_patrol_hour * PROFESSIONAL_DISCOVERY
         self._n_vacant = 0
         self._recovery = p.recovery / c.resilience  # resilient cadres recover faster
@@ -134,7 +137,7 @@ class GrassrootsModel(mesa.Model):
         """Reform day: levers that change who is at work act once (secondment, extra staff)."""
         c, r = self.county, self.regimes[1]
         self.regime = r
-        self._weight[VISIT:] = r.weight[VISIT:, None]
+        self._weight[PROACTIVE] = r.weight[VISIT]
         if r.secondment == 0.0:
             c.seconded[:] = False
         if r.extra_active:
@@ -167,8 +170,7 @@ class GrassrootsModel(mesa.Model):
         else:
             requests = self._rng_main.poisson(self._weekend_requests).astype(float)
             arr = cascade.petitions_only(c.petitions, Nt)
-        stock_h = c.stock_h.sum(0)  # (5, N) hours pending, late and fresh
-        load = self._ones5 @ stock_h
+        load = self._ones10 @ c.stock[1].reshape(10, -1)  # hours pending per cadre, before today's arrivals
         shares = assignment.village_shares(load[Nt:], vwork, c.secretary[Nt:], sv)
         new = self._new
         new[0, :, :Nt] = arr.township_n
@@ -176,7 +178,7 @@ class GrassrootsModel(mesa.Model):
         v_n, v_dropped = assignment.assign_to_village_cadres(arr.village_n, shares, out=new[0, :, Nt:])
         np.multiply(v_n, self._effort_village[r.reform], out=new[1, :, Nt:])
         c.stock[:, 1] += new
-        stock_h += new[1]
+        stock_h = c.stock[1].sum(0)  # (5, N) hours pending, late and fresh
 
         # 4 time allocation: fixed items (meetings, travel, apps), overtime under pressure, the flexible split
         if weekday:
@@ -202,16 +204,16 @@ class GrassrootsModel(mesa.Model):
             work_v = vwork.reshape(-1, sv) @ ones_sv
             per_worker = 1.0 / np.where(work_v > 0, work_v, 1.0)
             workers_h = r.purchased_workers * PROFESSIONAL_HOURS * self._grid_share
-            patrol_left = np.maximum(self._patrol_need - workers_h, 0.0)
-            demand[VISIT, Nt:] = np.repeat(self._visit_need_workday * per_worker, sv) * vwork
-            demand[PATROL, Nt:] = np.repeat(patrol_left * per_worker, sv) * vwork
+            proactive = self._visit_need_workday + np.maximum(self._patrol_need - workers_h, 0.0)  # (V,) hours
+            demand[PROACTIVE, Nt:] = np.repeat(proactive * per_worker, sv) * vwork
         else:
             workers_h = 0.0
-            demand[VISIT:, Nt:] = 0.0
+            demand[PROACTIVE, Nt:] = 0.0
         due_h = c.fresh_h * self._due_share
         due_h += c.late_h
         need = trace1[:, 0] @ due_h  # clock hours due: backlog due soon, and all of today's village work
-        need += self._ones3 @ demand[SERVICE:]
+        need += demand[SERVICE]
+        need += demand[PROACTIVE]
         need /= prod
         if weekday:
             regular_left = np.maximum(p.regular_hours - fixed, 0.0) * work
@@ -226,7 +228,7 @@ class GrassrootsModel(mesa.Model):
         weight[SERVICE] = accountability.service_orientation(r.weight[SERVICE], c.stress, p.defensiveness)
         x = timeuse.allocate(demand, weight, (capacity * prod).astype(REAL))  # effective hours of work per demand
         inv_prod = 1.0 / prod
-        used = (self._ones8 @ x) * inv_prod  # clock hours on flexible work
+        used = (self._ones7 @ x) * inv_prod  # clock hours on flexible work
         if weekday:
             worked = fixed + np.maximum(used, np.minimum(capacity, np.maximum(p.regular_hours - fixed, 0.0)))
         else:
@@ -293,13 +295,15 @@ class GrassrootsModel(mesa.Model):
         c.petitions = served.complaints * (p.effort_petition / p.effort_campaign)
         # 9 grid patrol: found problems join tomorrow's queue; missed visits risk incidents
         if weekday:
-            patrol_h = x[PATROL, Nt:].reshape(-1, sv) @ ones_sv
-            self._found = patrol.problems_found(patrol_h, r.patrol_discovery, workers_h, self._professional_discovery)
-            visit_needed = float(self._visit_need_workday.sum())
-            visit_done = float(x[VISIT].sum())
+            proactive_h = x[PROACTIVE, Nt:].reshape(-1, sv) @ ones_sv  # per village, split in proportion to need
+            visit_h = proactive_h * (self._visit_need_workday / np.maximum(proactive, 1e-12))
+            self._found = patrol.problems_found(proactive_h - visit_h, r.patrol_discovery, workers_h, self._professional_discovery)
+            visit_needed = self._visit_needed_total
+            visit_done = float(visit_h.sum())
+            visit_split = visit_done / max(float(proactive_h.sum()), 1e-12)
         else:
             self._found = self._zeros_v
-            visit_needed = visit_done = 0.0
+            visit_needed = visit_done = visit_split = 0.0
         incidents = float(self._rng_main.poisson(max(visit_needed - visit_done, 0.0) / p.effort_visit * p.incident_rate))
 
         self.recorder.record(
@@ -307,7 +311,7 @@ class GrassrootsModel(mesa.Model):
             v_dropped=v_dropped, done=done_by[:5] + done_by[5:],
             on_time=float(done_by[5:].sum() + faked_by.sum()), late_done=float(done_by[:5].sum()), faked=faked_by,
             found=float(found.sum()), served=served, arrived=float(requests.sum()), problems=float(self._found.sum()),
-            quits=len(quits), visit_done=visit_done, visit_needed=visit_needed, incidents=incidents, weekday=weekday,
+            quits=len(quits), visit_split=visit_split, visit_done=visit_done, visit_needed=visit_needed, incidents=incidents, weekday=weekday,
         )
         self.day = t + 1
         if self.day >= p.days:

@@ -77,7 +77,7 @@ class Recorder:
         self._derived: tuple[int, np.ndarray] = (-1, np.empty(0))
 
     def record(self, t: int, m: GrassrootsModel, *, x, inv_prod, r, work, worked, fake_hours, meet, arr, v_dropped,
-               done, on_time, late_done, faked, found, served, arrived, problems, quits, visit_done, visit_needed,
+               done, on_time, late_done, faked, found, served, arrived, problems, quits, visit_split, visit_done, visit_needed,
                incidents, weekday) -> None:
         """Write day t's raw row from the day's arrays."""
         c, p, Nt = m.county, m.params, self.nt
@@ -94,7 +94,9 @@ class Recorder:
         np.maximum(worked - p.regular_hours, 0.0, out=per[8])
         row = self.raw[t]
         np.matmul(per, self.levels, out=row[S0:K0].reshape(len(LEVEL_SUMS), 2))
-        np.matmul(x, inv_prod, out=row[K0:F0])
+        np.matmul(x, inv_prod, out=row[K0 : F0 - 1])  # clock hours: 5 backlog kinds, service, proactive
+        row[F0 - 1] = row[F0 - 2] * (1.0 - visit_split)  # proactive hours split into visits and patrol
+        row[F0 - 2] *= visit_split
         if meet is not None:
             travel, app_t, app_v = float(meet.travel.sum()), float(meet.app_hours[:Nt].sum()), float(meet.app_hours[Nt:].sum())
             fixed = float(meet.hours.sum())
