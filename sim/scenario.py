@@ -124,7 +124,7 @@ class Scenario(BaseModel):
     overtime_pressure: NonNeg = _f(1.0, "assumption (Oliva & Sterman 2001)", "hours per day of backlog")
 
     # --- burnout (Homer 1985; job demands-resources) ---------------------------------------------------------
-    exhaustion_gain: NonNeg = _f(0.016, "calibrated: ~55% some burnout (Xie Zhiju et al. 2020)", "per overtime hour")
+    exhaustion_gain: NonNeg = _f(0.018, "calibrated: ~55% some burnout (Xie Zhiju et al. 2020)", "per overtime hour")
     stress_gain: NonNeg = _f(0.004, "calibrated; unreasonable accountability raises burnout (Xie 2020)", "per accountability event")
     recovery: NonNeg = _f(0.012, "calibrated (Homer 1985: energy recovers with rest)", "per hour of rest below normal")
     resilience_spread: Share = _f(0.5, "assumption: cadres differ", "share")
