@@ -15,6 +15,7 @@ COMMANDS = {
     "sweep": "run an experiment file (grid x replicates), resumable, on local cores or Dask",
     "plot": "plot a sweep's outcome curves, time series and paired differences",
     "dashboard": "open the teaching dashboard in a browser (SolaraViz)",
+    "fields": "list every scenario field with its default, unit, range and source",
 }
 
 
