@@ -54,7 +54,7 @@ SCALARS = (
     "visit_needed", "visit_done", "incidents", "quits", "vacancies", "fake_hours", "travel", "app_t", "app_v",
     "fixed_hours", "forms_village", "weekend_workers", "on_time", "late_done", "found",
 )
-LEVEL_SUMS = ("filled", "exhaustion", "burned", "severe", "at_work", "worked", "meetings", "form_hours", "overtime")
+LEVEL_SUMS = ("in_post", "exhaustion", "burned", "severe", "at_work", "worked", "meetings", "form_hours", "overtime")
 S0 = len(SCALARS)  # raw layout: scalars | level sums (9 x [township, village]) | clock hours by FLEX kind (8) | flows (30)
 K0 = S0 + 2 * len(LEVEL_SUMS)
 F0 = K0 + 8
@@ -83,10 +83,11 @@ class Recorder:
         c, p, Nt = m.county, m.params, self.nt
         E = c.exhaustion
         per = self.buffer
-        per[0] = c.filled
-        per[1] = E
-        np.greater(E, p.burnout_threshold, out=per[2])
-        np.greater(E, p.severe_threshold, out=per[3])
+        active = c.active  # in post in the county: seconded cadres and vacant slots are not counted
+        per[0] = active
+        np.multiply(E, active, out=per[1])
+        np.greater(per[1], p.burnout_threshold, out=per[2])
+        np.greater(per[1], p.severe_threshold, out=per[3])
         per[4] = work
         per[5] = worked
         per[6] = meet.meetings if meet is not None else 0.0
@@ -144,7 +145,7 @@ def derive(raw: np.ndarray, days_done: int, trace_rates: np.ndarray) -> np.ndarr
     lv = {name: (w[:, S0 + 2 * i], w[:, S0 + 2 * i + 1]) for i, name in enumerate(LEVEL_SUMS)}
     kh = w[:, K0:F0]
     rate = trace_rates[sc["reform"].astype(int)]  # (days, 5) trace share of backlog hours, by the day's regime
-    n_t, n_v = np.maximum(lv["filled"][0], 1.0), np.maximum(lv["filled"][1], 1.0)
+    n_t, n_v = np.maximum(lv["in_post"][0], 1.0), np.maximum(lv["in_post"][1], 1.0)
     w_t, w_v = lv["at_work"]
     w_t1, w_v1 = np.maximum(w_t, 1.0), np.maximum(w_v, 1.0)
     weekday = sc["weekday"] > 0
