@@ -14,6 +14,7 @@ cut in documents that comes back as forms shows as `hours_document_cadre_day` fa
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -80,7 +81,9 @@ def run_many(scenarios: Sequence[Scenario], seeds: Sequence[int], days: int | No
             if progress:
                 progress(n, total)
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, total)) as pool:
+        # spawn, not fork: the parent may hold threads (BLAS, tqdm), and spawn behaves the same on every OS
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=ctx) as pool:
             for n, res in enumerate(pool.map(_job, jobs, chunksize=1), 1):
                 results.append(res)
                 if progress:
