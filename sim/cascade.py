@@ -50,8 +50,10 @@ def routing(r: Regime, villages_per_town: float) -> Routing:
 
 
 def cascade(county_n: np.ndarray, town_add: np.ndarray, specialist: np.ndarray, petitions: np.ndarray,
-            post_share: np.ndarray, town_of_village: np.ndarray, k: Routing | Regime) -> Arrivals:
-    """Route today's department tasks (5, D) and township additions (5, T) down the hierarchy."""
+            post_share: np.ndarray, town_of_village: np.ndarray, k: Routing | Regime,
+            uncovered: np.ndarray | None = None) -> Arrivals:
+    """Route today's department tasks (5, D) and township additions (5, T) down the hierarchy. `uncovered`
+    counts, per department, the townships where nobody can take its line (their tasks are dropped)."""
     T = town_add.shape[1]
     if not isinstance(k, Routing):
         k = routing(k, len(town_of_village) / T)
@@ -70,7 +72,9 @@ def cascade(county_n: np.ndarray, town_add: np.ndarray, specialist: np.ndarray, 
         created += returned
     else:
         returned = np.zeros(5)
-    dropped = offered_t - township_n.sum(1)
+    if uncovered is None:
+        uncovered = T - post_share.reshape(post_share.shape[0], T, -1).sum(2).sum(1)
+    dropped = per_dept @ uncovered
     return Arrivals(township_n, township_h, village_n, created, returned, dropped)
 
 

@@ -50,6 +50,7 @@ class County:
     petitions: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (V,) complaint tasks due tomorrow
     post_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (D, Nt) who does a department's work
     active: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (N,) filled and not seconded
+    uncovered: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (D,) townships with nobody on a line
 
     @property
     def stock_n(self) -> np.ndarray:
@@ -177,6 +178,7 @@ def update_post_share(c: County) -> None:
     w = h + fallback
     tot = w.reshape(c.n_departments, T, st).sum(2)
     c.post_share = w / np.repeat(np.where(tot > 0, tot, 1.0), st, axis=1)
+    c.uncovered = (tot == 0).sum(1).astype(float)  # (D,) townships where the line has nobody at all
 
 
 def hierarchy(c: County) -> nx.Graph:

@@ -71,7 +71,11 @@ class GrassrootsModel(mesa.Model):
         self.recorder = Recorder(p.days, Nt, N, [reg.trace / (1.0 + reg.trace) for reg in self.regimes])
         self._ones5, self._ones7, self._ones_sv = np.ones(5, REAL), np.ones(7, REAL), np.ones(c.v_slots)
         self._ones10 = np.ones(10, REAL)
-        self._zeros, self._zeros_v, self._onesN = np.zeros(N), np.zeros(c.n_villages), np.ones(N, REAL)
+        self._zeros, self._zeros_v = np.zeros(N), np.zeros(c.n_villages)
+        # County-wide sums run over the slots in post before the reform day only, in the baseline's order, so
+        # that empty extra-staff slots leave every recorded sum bit-identical to the baseline's.
+        self.sum_slots: np.ndarray | None = np.flatnonzero(~c.extra) if c.extra.any() else None
+        self._ones_sum = np.ones(N if self.sum_slots is None else len(self.sum_slots), REAL)
         self._demand = np.zeros((7, N), REAL)  # backlog kinds, service, proactive
         self._new = np.zeros((2, 5, N), REAL)  # today's new tasks: [count, hours] x kind x cadre
         self._weight = np.zeros((7, N), REAL)
@@ -133,6 +137,12 @@ class GrassrootsModel(mesa.Model):
         """(5, N) share of each fresh stock due within the planning horizon (urgency of fresh work)."""
         return self._due[self.regime.reform]
 
+    def cadre_sum(self, a: np.ndarray) -> np.ndarray:
+        """Sum over the cadre (last) axis, over `sum_slots` while extra staff are not yet hired."""
+        if self.sum_slots is not None:
+            a = np.ascontiguousarray(a[..., self.sum_slots])  # same layout as the baseline's, same rounding
+        return a @ self._ones_sum.astype(a.dtype, copy=False)
+
     def _switch_regime(self) -> None:
         """Reform day: levers that change who is at work act once (secondment, extra staff)."""
         c, r = self.county, self.regimes[1]
@@ -142,6 +152,9 @@ class GrassrootsModel(mesa.Model):
             c.seconded[:] = False
         if r.extra_active:
             c.filled |= c.extra
+        if self.sum_slots is not None:
+            self.sum_slots = None
+            self._ones_sum = np.ones(c.n_cadres, REAL)
         c.refresh_active()
         update_post_share(c)
 
@@ -165,7 +178,7 @@ class GrassrootsModel(mesa.Model):
         if weekday:
             county_n, town_add, village_draw = generation.generate(self._rng_main, self._rates[r.reform], self._season[t])
             arr = cascade.cascade(county_n[:5], town_add[:5], village_draw[0], c.petitions, c.post_share, c.town_of_village,
-                                  self._routing[r.reform])
+                                  self._routing[r.reform], c.uncovered)
             requests = village_draw[1]
         else:
             requests = self._rng_main.poisson(self._weekend_requests).astype(float)
@@ -247,8 +260,8 @@ class GrassrootsModel(mesa.Model):
         self.worked = worked  # hours each cadre worked today (clock hours, 0 for those not at work)
         c.stock[:, 0] += late_nh
         c.fake_stock += self._ones5 @ faked
-        done_by = done.reshape(10, -1) @ self._onesN  # tasks done by (late, fresh) x kind
-        faked_by = faked @ self._onesN
+        done_by = self.cadre_sum(done.reshape(10, -1))  # tasks done by (late, fresh) x kind
+        faked_by = self.cadre_sum(faked)
 
         # 6 accountability
         insp_factor = float(county_n[INSP].sum()) / self._insp_mean if weekday else 0.0
@@ -310,7 +323,7 @@ class GrassrootsModel(mesa.Model):
             t, self, x=x, inv_prod=inv_prod.astype(REAL), r=r, work=work, worked=worked, fake_hours=fake_hours, meet=meet, arr=arr,
             v_dropped=v_dropped, done=done_by[:5] + done_by[5:],
             on_time=float(done_by[5:].sum() + faked_by.sum()), late_done=float(done_by[:5].sum()), faked=faked_by,
-            found=float(found.sum()), served=served, arrived=float(requests.sum()), problems=float(self._found.sum()),
+            found=float(self.cadre_sum(found)), served=served, arrived=float(requests.sum()), problems=float(self._found.sum()),
             quits=len(quits), visit_split=visit_split, visit_done=visit_done, visit_needed=visit_needed, incidents=incidents, weekday=weekday,
         )
         self.day = t + 1

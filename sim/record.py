@@ -94,20 +94,29 @@ class Recorder:
         np.multiply(x[FORM], inv_prod, out=per[7])
         np.maximum(worked - p.regular_hours, 0.0, out=per[8])
         row = self.raw[t]
-        np.matmul(per, self.levels, out=row[S0:K0].reshape(len(LEVEL_SUMS), 2))
-        np.matmul(x, inv_prod, out=row[K0 : F0 - 1])  # clock hours: 5 backlog kinds, service, proactive
+        cols = m.sum_slots  # before extra staff are hired, sums run over the baseline's slots in its order
+        if cols is None:
+            np.matmul(per, self.levels, out=row[S0:K0].reshape(len(LEVEL_SUMS), 2))
+            np.matmul(x, inv_prod, out=row[K0 : F0 - 1])  # clock hours: 5 backlog kinds, service, proactive
+        else:
+            take = np.ascontiguousarray  # the baseline's layout, so the same rounding
+            np.matmul(take(per[:, cols]), self.levels[cols], out=row[S0:K0].reshape(len(LEVEL_SUMS), 2))
+            np.matmul(take(x[:, cols]), inv_prod[cols], out=row[K0 : F0 - 1])
         row[F0 - 1] = row[F0 - 2] * (1.0 - visit_split)  # proactive hours split into visits and patrol
         row[F0 - 2] *= visit_split
         if meet is not None:
-            travel, app_t, app_v = float(meet.travel.sum()), float(meet.app_hours[:Nt].sum()), float(meet.app_hours[Nt:].sum())
-            fixed = float(meet.hours.sum())
+            travel, fixed = float(m.cadre_sum(meet.travel)), float(m.cadre_sum(meet.hours))
+            if cols is None:
+                app_t, app_v = (meet.app_hours @ self.levels).tolist()
+            else:
+                app_t, app_v = (meet.app_hours[cols] @ self.levels[cols]).tolist()
             forms = float(arr.village_n[FORM].sum()) / c.n_villages
         else:
             travel = app_t = app_v = fixed = forms = 0.0
         row[:S0] = (
             t, float(weekday), float(r.reform), arrived, problems, served.resolved, served.within_limit,
             served.response_days, served.backlog, served.complaints_total, visit_needed, visit_done, incidents,
-            float(quits), float(m._n_vacant), float(fake_hours.sum()), travel, app_t, app_v, fixed, forms,
+            float(quits), float(m._n_vacant), float(m.cadre_sum(fake_hours)), travel, app_t, app_v, fixed, forms,
             0.0 if weekday else float(np.count_nonzero(worked)), on_time, late_done, found,
         )
         flows = row[F0:].reshape(6, 5)
@@ -116,7 +125,7 @@ class Recorder:
         flows[2] = faked
         flows[3] = arr.returned
         np.add(arr.dropped, v_dropped, out=flows[4])
-        pending = c.stock_n.reshape(10, -1) @ m._onesN
+        pending = m.cadre_sum(c.stock_n.reshape(10, -1))
         np.add(pending[:5], pending[5:], out=flows[5])
         self.days_done = t + 1
 
