@@ -8,7 +8,7 @@ levers sweep like any Mesa parameter), steps it until `max_steps` or the end of 
 model's DataCollector. GrassrootsModel collects into it by itself once, on the last day of the scenario, so
 with `max_steps >= days` and `data_collection_period=-1` (the default) each run gives one row: every column
 of `sim.COLUMNS` for the last day plus the run summary (`<outcome>_before` / `_after`). For a row per day (or
-runs cut short by `max_steps`) use `CollectingModel` below, which collects every day.
+runs cut short by `max_steps`) add `"collect_every": 1` to the parameters: the model then collects every day.
 """
 
 from __future__ import annotations
@@ -24,19 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 import sim  # noqa: E402
 
 
-class CollectingModel(sim.GrassrootsModel):
-    """GrassrootsModel that copies each day's record into its Mesa DataCollector (what batch_run reads)."""
-
-    def step(self) -> None:
-        super().step()
-        if self.running:  # on the last day the model collects by itself
-            self.collect()
-
-
 def run(days: int = 120, townships: int = 2, seeds: tuple[int, ...] = (0, 1, 2), period: int = -1) -> pd.DataFrame:
     results = mesa.batch_run(
-        sim.GrassrootsModel if period == -1 else CollectingModel,
+        sim.GrassrootsModel,
         parameters={
+            "collect_every": 0 if period == -1 else 1,  # 1: into the DataCollector every day
             "n_townships": townships,
             "days": days,
             "policy_start_day": days // 2,

@@ -21,7 +21,7 @@ from .county import REAL, build_county, hierarchy, update_post_share
 from .levers import INSP, PROFESSIONAL_DISCOVERY, PROFESSIONAL_HOURS, SERVICE, SPEC, VISIT, regime
 from .loader import load_scenario
 from .record import COLUMNS, Recorder, summarise, summary_names
-from .scenario import Scenario
+from .scenario import Scenario, ScenarioError
 
 PROACTIVE = SERVICE + 1  # the demand row for proactive village work: vulnerable-household visits and grid patrol
 
@@ -35,7 +35,13 @@ class GrassrootsModel(mesa.Model):
     passed as a keyword (so `mesa.batch_run` and SolaraViz can set it).
     """
 
-    def __init__(self, rng: Any = None, scenario: Scenario | str | Path | dict | None = None, **fields: Any) -> None:
+    def __init__(self, rng: Any = None, scenario: Scenario | str | Path | dict | None = None, *,
+                 collect_every: int = 0, **fields: Any) -> None:
+        """`collect_every=k` copies the record into the DataCollector every k days (0: only on the last day,
+        which is all `mesa.batch_run` needs unless its `max_steps` cuts the run short)."""
+        if isinstance(collect_every, bool) or not isinstance(collect_every, int) or collect_every < 0:
+            raise ScenarioError(f"collect_every: must be a whole number of days >= 0, got {collect_every!r}")
+        self.collect_every = collect_every
         super().__init__(rng=rng)
         p = load_scenario(scenario, **fields)
         self.params = p
@@ -330,6 +336,8 @@ class GrassrootsModel(mesa.Model):
         if self.day >= p.days:
             self.running = False
             self.datacollector.collect(self)
+        elif self.collect_every and self.day % self.collect_every == 0:
+            self.datacollector.collect(self)
 
     def run(self, days: int | None = None) -> None:
         """Run to the end of the scenario (or `days` more days)."""
@@ -354,7 +362,7 @@ def _reporter(name: str):
     idx = COLUMNS.index(name)
 
     def report(model: GrassrootsModel) -> float:
-        return float(model.recorder.data[max(model.day - 1, 0), idx])
+        return float(model.recorder.latest()[idx])
 
     return report
 

@@ -75,12 +75,13 @@ class Recorder:
         self.trace_rates = np.zeros((2, 5)) if trace_rates is None else np.asarray(trace_rates, float)  # by reform
         self.days_done = 0
         self._derived: tuple[int, np.ndarray] = (-1, np.empty(0))
+        self._latest: tuple[int, np.ndarray] = (-1, np.empty(0))
 
     def record(self, t: int, m: GrassrootsModel, *, x, inv_prod, r, work, worked, fake_hours, meet, arr, v_dropped,
                done, on_time, late_done, faked, found, served, arrived, problems, quits, visit_split, visit_done, visit_needed,
                incidents, weekday) -> None:
         """Write day t's raw row from the day's arrays."""
-        c, p, Nt = m.county, m.params, self.nt
+        c, p = m.county, m.params
         E = c.exhaustion
         per = self.buffer
         active = c.active  # in post in the county: seconded cadres and vacant slots are not counted
@@ -135,6 +136,15 @@ class Recorder:
         if self._derived[0] != self.days_done:
             self._derived = (self.days_done, derive(self.raw, self.days_done, self.trace_rates))
         return self._derived[1]
+
+    def latest(self) -> np.ndarray:
+        """The published COLUMNS of the last day recorded (NaN before the first day), derived alone."""
+        t = self.days_done - 1
+        if t < 0:
+            return np.full(len(COLUMNS), np.nan)
+        if self._latest[0] != t:
+            self._latest = (t, derive(self.raw[t : t + 1], 1, self.trace_rates)[0])
+        return self._latest[1]
 
     def frame(self, days: int | None = None) -> pd.DataFrame:
         """The record as a DataFrame, one row per recorded day (`day` as an integer column)."""

@@ -144,16 +144,10 @@ def test_reform_run_equals_baseline_before_the_reform_day(path):
     base = sim.run_scenario(sim.load_scenario(ROOT / "scenarios" / "baseline.toml", **SMALL), seed=11).timeseries
     ts = sim.run_scenario(sim.load_scenario(path, **SMALL), seed=11).timeseries
     before, after = slice(0, START), slice(START, None)
-    if sim.load_scenario(path).extra_staff > 0:
-        # extra (still empty) slots change float32 summation order: equal to rounding only (see docs/levers.md)
-        np.testing.assert_allclose(ts.iloc[before].to_numpy(), base.iloc[before].to_numpy(), rtol=1e-5, atol=1e-9)
-    else:
-        assert ts.iloc[before].equals(base.iloc[before])
+    assert ts.iloc[before].equals(base.iloc[before])
     assert not ts.iloc[after].equals(base.iloc[after])  # and the reform does act from the reform day
 
 
-@pytest.mark.xfail(reason="model: extra_staff slots change float32 summation before the reform day (reported to lead)",
-                   strict=False)
 def test_extra_staff_before_reform_day_bit_for_bit():
     assert _frame(extra_staff=1).iloc[:START].equals(_frame().iloc[:START])
 

@@ -62,13 +62,13 @@ def test_batch_run_with_the_plain_model():
     assert got["exhaustion_mean_after"] == pytest.approx(summary["exhaustion_mean_after"], rel=1e-12)
 
 
-@pytest.mark.xfail(reason="GrassrootsModel collects only on the scenario's last day: batch_run with max_steps < days "
-                   "gets no rows (reported to the lead; CollectingModel in examples/batch_run_example.py works)",
-                   strict=False)
-def test_batch_run_cut_short_by_max_steps():
-    res = mesa.batch_run(sim.GrassrootsModel, parameters=SHORT, rng=[0], max_steps=DAYS // 2, number_processes=1,
-                         display_progress=False)
-    assert len(res) == 1
+def test_batch_run_cut_short_by_max_steps_with_collect_every():
+    res = mesa.batch_run(sim.GrassrootsModel, parameters={**SHORT, "collect_every": 1}, rng=[0], max_steps=DAYS // 2,
+                         number_processes=1, display_progress=False)
+    assert len(res) == 1 and res[0]["Step"] == DAYS // 2
+    m = sim.GrassrootsModel(rng=0, **SHORT)
+    m.run(DAYS // 2)
+    assert res[0]["exhaustion_mean"] == m.timeseries["exhaustion_mean"].iloc[-1]
 
 
 def test_run_scenario_is_a_plain_function_of_lever_keywords():
