@@ -20,6 +20,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
+import PIL.Image  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -124,6 +126,8 @@ class Classroom:
             self.main = GrassrootsModel(rng=s.seed, scenario=path, **common, **s.levers)
             self.base = (GrassrootsModel(rng=s.seed, scenario=path, **common, **lever_defaults())
                          if s.mode == "compare" else None)
+            self._scenes: dict[tuple, tuple] = {}
+            self._layouts: dict[int, dict[str, np.ndarray]] = {}
             for m in self.models():
                 m.collect()
             self.step(replay_to)
@@ -171,22 +175,49 @@ class Classroom:
         return {k: (vals[0][k], vals[1][k] if vals[1] else None) for k in txt.KPI_KEYS}
 
     # ---- charts ----------------------------------------------------------------------------------------------
-    def draw(self, name: str, target, lang: str) -> None:
-        """Draw chart `name` into a Figure or SubFigure."""
-        DRAW[name](self, target, lang)
+    def draw(self, name: str, target, lang: str):
+        """Draw chart `name` into a Figure or SubFigure; returns a function that refreshes it in place."""
+        update = DRAW[name](self, target, lang)
+        update()
+        return update
 
     def png(self, name: str, lang: str, dpi: int = 72, size: tuple[float, float] = (10, 5.6)) -> bytes:
-        """One chart as PNG bytes."""
+        """One chart as PNG bytes. The figure is kept: axes, labels and legends are drawn once and reused
+        (matplotlib blitting) until the axis limits change; a frame redraws only the data."""
         with self.lock:
-            fig = _figure(size)
-            self.draw(name, fig, lang)
-        return _png(fig, dpi)
+            key = (name, lang, dpi, size)
+            if key not in self._scenes:
+                fig = _figure(size)
+                fig.set_dpi(dpi)
+                FigureCanvasAgg(fig)
+                self._scenes[key] = {"fig": fig, "update": DRAW[name](self, fig, lang), "bg": None, "limits": None}
+            sc = self._scenes[key]
+            fig, canvas = sc["fig"], sc["fig"].canvas
+            artists = sc["update"]()
+            for a in artists:
+                a.set_animated(True)
+            limits = tuple(ax.get_ylim() for ax in fig.axes)
+            if limits != sc["limits"]:
+                canvas.draw()  # the static layer
+                fig.set_layout_engine("none")  # lay out once; later frames keep the axes where they are
+                sc["bg"], sc["limits"] = canvas.copy_from_bbox(fig.bbox), limits
+            else:
+                canvas.restore_region(sc["bg"])
+            for a in artists:
+                fig.draw_artist(a)
+            for ax in fig.axes:  # legends stay on top of the data
+                if ax.get_legend() is not None:
+                    fig.draw_artist(ax.get_legend())
+            img = PIL.Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+            buf = io.BytesIO()
+            img.convert("RGB").save(buf, format="PNG", compress_level=1)
+            return buf.getvalue()
 
     def charts(self, lang: str, dpi: int = 72) -> dict[str, bytes]:
         """Every chart as PNG bytes (one dashboard frame)."""
         return {name: self.png(name, lang, dpi) for name in CHARTS}
 
-    def slide(self, lang: str, dpi: int = 110) -> bytes:
+    def slide(self, lang: str, dpi: int = 100) -> bytes:
         """All charts on one 16:9 slide, PNG bytes."""
         with self.lock:
             fig = _figure((24, 13.5))
@@ -197,22 +228,31 @@ class Classroom:
         return _png(fig, dpi)
 
     def zip(self, lang: str, dpi: int = 150) -> bytes:
-        """Every chart as its own PNG, in a ZIP."""
+        """Every chart as its own PNG, plus the one-slide overview, in a ZIP."""
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as zf:
             for name in CHARTS:
-                zf.writestr(f"{name}_day{self.day}.png", self.png(name, lang, dpi))
+                with self.lock:
+                    fig = _figure((10, 5.6))
+                    self.draw(name, fig, lang)
+                zf.writestr(f"{name}_day{self.day}.png", _png(fig, dpi))
             zf.writestr(f"all_charts_day{self.day}.png", self.slide(lang))
         return buf.getvalue()
 
     def caption(self, lang: str) -> str:
         s = self.settings
-        name = txt.preset_name(s.preset, lang)
-        lines = [txt.t("title", lang), name, txt.t("day_of", lang, day=self.day, days=self.days)]
-        on = [txt.lever_name(k, lang) for k, v in s.levers.items() if k != "accountability" and v]
+        lines = [txt.t("title", lang), txt.preset_name(s.preset, lang), txt.t("day_of", lang, day=self.day, days=self.days)]
+        on = [txt.lever_name(k, lang) for k, v in s.levers.items()
+              if k != "accountability" and v and v != lever_defaults()[k]]
         if on:
-            lines.append("; ".join(on))
+            lines.append("；".join(on) if lang == "zh" else "; ".join(on))
         return "\n".join(lines)
+
+    def layout(self, m: GrassrootsModel) -> dict[str, np.ndarray]:
+        """Node positions of the aggregated hierarchy (cached per model)."""
+        if id(m) not in self._layouts:
+            self._layouts[id(m)] = _hierarchy_layout(m)
+        return self._layouts[id(m)]
 
 
 def _kpis(w: np.ndarray) -> dict[str, float]:
@@ -259,10 +299,36 @@ def _rolling_sum(x: np.ndarray, n: int) -> np.ndarray:
     return c[idx] - c[np.maximum(idx - n, 0)]
 
 
-def _axes_style(ax, room: Classroom, lang: str, ylabel: str = "", top: float | None = None) -> None:
+def _figure(size: tuple[float, float]) -> Figure:
+    use_cjk()
+    return Figure(figsize=size, layout="constrained")
+
+
+def _png(fig: Figure, dpi: int) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    return buf.getvalue()
+
+
+def _rolling_mean(x: np.ndarray, n: int) -> np.ndarray:
+    if len(x) == 0:
+        return x
+    c = np.cumsum(np.insert(x, 0, 0.0))
+    idx = np.arange(1, len(x) + 1)
+    lo = np.maximum(idx - n, 0)
+    return (c[idx] - c[lo]) / (idx - lo)
+
+
+def _rolling_sum(x: np.ndarray, n: int) -> np.ndarray:
+    c = np.cumsum(np.insert(x, 0, 0.0))
+    idx = np.arange(1, len(x) + 1)
+    return c[idx] - c[np.maximum(idx - n, 0)]
+
+
+def _axes_style(ax, room: Classroom, lang: str, ylabel: str = "", top: float = 1.0) -> None:
+    """Fixed x range (the whole run), large type, the reform day marked and the reform period shaded."""
     ax.set_xlim(0, room.days)
-    if top is not None:
-        ax.set_ylim(0, top)
+    ax.set_ylim(0, top)
     ax.set_xlabel(txt.t("day", lang), fontsize=15)
     if ylabel:
         ax.set_ylabel(ylabel, fontsize=15)
@@ -270,105 +336,137 @@ def _axes_style(ax, room: Classroom, lang: str, ylabel: str = "", top: float | N
     ax.grid(alpha=0.3)
     d = room.main.params.policy_start_day
     if 0 < d < room.days:
-        ax.axvspan(d, room.days, color="#fff3cd", alpha=0.5, zorder=0)
+        ax.axvspan(d, room.days, color="#fff3cd", alpha=0.6, zorder=0)
         ax.axvline(d, color="black", ls="--", lw=2)
-        ax.text(d, 0.98, " " + txt.t("reform_day", lang), transform=ax.get_xaxis_transform(), va="top", fontsize=13,
-                fontweight="bold")
+        ax.text(d, 0.98, " " + txt.t("reform_day", lang), transform=ax.get_xaxis_transform(), va="top", fontsize=14)
 
 
-def draw_time_use(room: Classroom, fig, lang: str) -> None:
-    """Stacked hours per cadre per day by kind; formalism kinds at the bottom, hatched."""
+def _grow(ax, value: float, floor: float) -> None:
+    """Raise the y limit when the data outgrow it (never shrink while playing: less jumping)."""
+    top = max(floor, value * 1.15)
+    if top > ax.get_ylim()[1]:
+        ax.set_ylim(0, top)
+
+
+def _line_legend(fig, runs) -> None:
+    """Baseline dashed / reform solid, above the panels (never over the data)."""
+    if len(runs) > 1:
+        handles = [Line2D([], [], color="#444444", label=n, **s) for n, _, s in runs]
+        fig.legend(handles=handles, fontsize=13, loc="outside upper right", ncol=2, frameon=False)
+
+
+def draw_time_use(room: Classroom, fig, lang: str):
+    """Stacked hours per cadre per day by kind; formalism kinds at the bottom, hatched, with a black line on top."""
     runs = room.runs(lang)
     axes = fig.subplots(1, len(runs), sharey=True, squeeze=False)[0]
-    top = 1.0
-    for ax, (name, data, _style) in zip(axes, runs, strict=True):
-        days = np.arange(len(data))
-        if len(data):
+    formal_lines = []
+    for ax, (name, _data, _style) in zip(axes, runs, strict=True):
+        _axes_style(ax, room, lang, txt.t("hours_per_cadre", lang) if ax is axes[0] else "", top=8.0)
+        formal_lines.append(ax.plot([], [], color="black", lw=3, zorder=4)[0])
+        if len(runs) > 1:
+            ax.set_title(name, fontsize=16)
+    handles = [Line2D([], [], color="black", lw=3, label=txt.t("formalism", lang))]
+    handles += [Patch(facecolor=PALETTE[k], hatch="//" if k in FORMALISM_KINDS else None, edgecolor="white",
+                      label=txt.kind(k, lang)) for k in KIND_ORDER]
+    axes[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=12, frameon=False)
+    fig.suptitle(txt.t("time_use", lang), fontsize=20)
+    stacks: list[list] = [[] for _ in axes]
+
+    def update() -> None:
+        for i, (ax, (_n, data, _s)) in enumerate(zip(axes, room.runs(lang), strict=True)):
+            for poly in stacks[i]:
+                poly.remove()
+            stacks[i] = []
+            if not len(data):
+                formal_lines[i].set_data([], [])
+                continue
+            days = np.arange(len(data))
             cad = np.maximum(data[:, IX["cadres_at_work"]], 1.0)
             per = np.array([_rolling_mean(data[:, IX[f"hours_{k}"]] / cad, 7) for k in KIND_ORDER])
-            polys = ax.stackplot(days, per, colors=[PALETTE[k] for k in KIND_ORDER], lw=0)
-            for k, poly in zip(KIND_ORDER, polys, strict=True):
+            stacks[i] = ax.stackplot(days, per, colors=[PALETTE[k] for k in KIND_ORDER], lw=0, zorder=2)
+            for k, poly in zip(KIND_ORDER, stacks[i], strict=True):
                 if k in FORMALISM_KINDS:
                     poly.set_hatch("//")
                     poly.set_edgecolor("white")
-            top = max(top, float(per.sum(0).max()) * 1.15)
-            formal = per[: len(FORMALISM_KINDS)].sum(0)
-            ax.plot(days, formal, color="black", lw=2.5)
-        _axes_style(ax, room, lang, txt.t("hours_per_cadre", lang) if ax is axes[0] else "")
-        if len(runs) > 1:
-            ax.set_title(name, fontsize=15)
-    for ax in axes:
-        ax.set_ylim(0, top)
-    handles = [Patch(facecolor=PALETTE[k], hatch="//" if k in FORMALISM_KINDS else None, edgecolor="white",
-                     label=txt.kind(k, lang)) for k in KIND_ORDER]
-    handles.insert(0, Line2D([], [], color="black", lw=2.5, label=txt.t("formalism", lang)))
-    axes[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=11, frameon=False)
-    fig.suptitle(txt.t("time_use", lang), fontsize=19, fontweight="bold")
+            formal_lines[i].set_data(days, per[: len(FORMALISM_KINDS)].sum(0))
+            _grow(axes[0], float(per.sum(0).max()), 8.0)
+        return [p for st in stacks for p in st] + formal_lines
+
+    return update
 
 
-def draw_burnout(room: Classroom, fig, lang: str) -> None:
-    """Exhaustion of township and village cadres and the burned-out share, baseline dashed."""
+def draw_burnout(room: Classroom, fig, lang: str):
+    """Exhaustion of village and township cadres and the burned-out share (7-day means); baseline dashed."""
     ax = fig.subplots()
     series = (("exhaustion_village", "#d73027"), ("exhaustion_township", "#4575b4"), ("burnout_share", "#000000"))
     runs = room.runs(lang)
-    for _name, data, style in runs:
-        for col, color in series:
-            ax.plot(np.arange(len(data)), data[:, IX[col]], color=color, **style)
+    lines = [[ax.plot([], [], color=c, **style)[0] for _col, c in series] for _n, _d, style in runs]
     _axes_style(ax, room, lang, txt.t("share", lang), top=1.0)
     handles = [Line2D([], [], color=c, lw=3.5, label=txt.t(col, lang)) for col, c in series]
     if len(runs) > 1:
-        handles += [Line2D([], [], color="grey", label=n, **{k: v for k, v in s.items() if k != "alpha"}) for n, _, s in runs]
-    ax.legend(handles=handles, loc="upper left", fontsize=12, ncol=1, framealpha=0.9)
-    fig.suptitle(txt.t("burnout", lang), fontsize=19, fontweight="bold")
+        handles += [Line2D([], [], color="#444444", label=n, **s) for n, _, s in runs]
+    ax.legend(handles=handles, loc="upper left", fontsize=12, framealpha=0.9)
+    fig.suptitle(txt.t("burnout", lang), fontsize=20)
+
+    def update() -> None:
+        for row, (_n, data, _s) in zip(lines, room.runs(lang), strict=True):
+            days = np.arange(len(data))
+            for line, (col, _c) in zip(row, series, strict=True):
+                line.set_data(days, _rolling_mean(data[:, IX[col]], 7))
+        return [line for row in lines for line in row]
+
+    return update
 
 
-def draw_service(room: Classroom, fig, lang: str) -> None:
-    """Share of requests resolved on time (28-day) and the backlog."""
-    a1, a2 = fig.subplots(2, 1, sharex=True)
+def _two_panel(room: Classroom, fig, lang: str, title: str, panels, floors):
+    """Two stacked line panels sharing the day axis; `panels` are (subtitle, colour, series function)."""
+    axes = fig.subplots(2, 1, sharex=True)
     runs = room.runs(lang)
-    top = 10.0
-    for name, data, style in runs:
-        days = np.arange(len(data))
-        if not len(data):
-            continue
-        arrived = _rolling_sum(data[:, IX["service_requests_arrived"]] + data[:, IX["service_problems_found"]], 28)
-        ok = _rolling_sum(data[:, IX["service_resolved_within_limit"]], 28)
-        share = np.minimum(1.0, ok / np.maximum(arrived, 1e-9))
-        a1.plot(days, share, color="#1a9850", label=name, **style)
-        a2.plot(days, data[:, IX["service_backlog"]], color="#d73027", label=name, **style)
-        top = max(top, float(np.nanmax(data[:, IX["service_backlog"]])) * 1.15)
-    _axes_style(a1, room, lang, "", top=1.05)
-    _axes_style(a2, room, lang, "", top=top)
-    a1.set_xlabel("")
-    a1.set_title(txt.t("resolved_share", lang), fontsize=15, loc="left")
-    a2.set_title(txt.t("backlog", lang), fontsize=15, loc="left")
-    if len(runs) > 1:
-        a1.legend(fontsize=12, loc="lower left")
-    fig.suptitle(txt.t("service", lang), fontsize=19, fontweight="bold")
+    lines = []
+    for ax, (sub, color, _fn), floor in zip(axes, panels, floors, strict=True):
+        _axes_style(ax, room, lang, "", top=floor)
+        ax.set_title(sub, fontsize=15, loc="left")
+        lines.append([ax.plot([], [], color=color, **style)[0] for _n, _d, style in runs])
+    axes[0].set_xlabel("")
+    _line_legend(fig, runs)
+    fig.suptitle(title, fontsize=20)
+
+    def update() -> None:
+        for ax, row, (_sub, _c, fn), floor in zip(axes, lines, panels, floors, strict=True):
+            for line, (_n, data, _s) in zip(row, room.runs(lang), strict=True):
+                if not len(data):
+                    line.set_data([], [])
+                    continue
+                y = fn(data)
+                line.set_data(np.arange(len(data)), y)
+                if floor != 1.05:
+                    _grow(ax, float(np.nanmax(y)), floor)
+        return [line for row in lines for line in row]
+
+    return update
 
 
-def draw_meetings(room: Classroom, fig, lang: str) -> None:
-    """Meetings per village cadre a week and travel hours per cadre a day."""
-    a1, a2 = fig.subplots(2, 1, sharex=True)
-    runs = room.runs(lang)
-    top1 = top2 = 1.0
-    for name, data, style in runs:
-        days = np.arange(len(data))
-        if not len(data):
-            continue
-        meet = _rolling_sum(data[:, IX["meetings_village_cadre"]], 7)
-        travel = _rolling_mean(data[:, IX["hours_travel"]] / np.maximum(data[:, IX["cadres_at_work"]], 1.0), 7)
-        a1.plot(days, meet, color="#b2182b", label=name, **style)
-        a2.plot(days, travel, color="#ef8a62", label=name, **style)
-        top1, top2 = max(top1, float(meet.max()) * 1.2), max(top2, float(travel.max()) * 1.2)
-    _axes_style(a1, room, lang, "", top=top1)
-    _axes_style(a2, room, lang, "", top=top2)
-    a1.set_xlabel("")
-    a1.set_title(txt.t("meetings_week", lang), fontsize=15, loc="left")
-    a2.set_title(txt.t("travel_day", lang), fontsize=15, loc="left")
-    if len(runs) > 1:
-        a1.legend(fontsize=12, loc="lower left")
-    fig.suptitle(txt.t("meetings", lang), fontsize=19, fontweight="bold")
+def _resolved_share(data: np.ndarray) -> np.ndarray:
+    arrived = _rolling_sum(data[:, IX["service_requests_arrived"]] + data[:, IX["service_problems_found"]], 28)
+    ok = _rolling_sum(data[:, IX["service_resolved_within_limit"]], 28)
+    return np.minimum(1.0, ok / np.maximum(arrived, 1e-9))
+
+
+def draw_service(room: Classroom, fig, lang: str):
+    """Share of requests resolved on time (28-day window) and the requests waiting."""
+    return _two_panel(room, fig, lang, txt.t("service", lang), (
+        (txt.t("resolved_share", lang), "#1a9850", _resolved_share),
+        (txt.t("backlog", lang), "#d73027", lambda d: d[:, IX["service_backlog"]]),
+    ), (1.05, 10.0))
+
+
+def draw_meetings(room: Classroom, fig, lang: str):
+    """Meetings per village cadre a week and travel hours per cadre a day (7-day windows)."""
+    return _two_panel(room, fig, lang, txt.t("meetings", lang), (
+        (txt.t("meetings_week", lang), "#b2182b", lambda d: _rolling_sum(d[:, IX["meetings_village_cadre"]], 7)),
+        (txt.t("travel_day", lang), "#ef8a62",
+         lambda d: _rolling_mean(d[:, IX["hours_travel"]] / np.maximum(d[:, IX["cadres_at_work"]], 1.0), 7)),
+    ), (1.0, 0.5))
 
 
 def unit_exhaustion(m: GrassrootsModel) -> tuple[np.ndarray, np.ndarray]:
@@ -388,63 +486,64 @@ def _hierarchy_layout(m: GrassrootsModel) -> dict[str, np.ndarray]:
     """Departments on top, townships in the middle, each township's villages in a block beneath it."""
     c = m.county
     nt, nd, nv = c.n_townships, c.n_departments, c.n_villages
-    width = float(nt)
-    dx = (np.arange(nd) + 0.5) * width / nd
+    dx = (np.arange(nd) + 0.5) * nt / nd
     tx = np.arange(nt) + 0.5
-    town = np.asarray(c.town_of_village)
+    town = np.asarray(c.town_of_village, dtype=int)
     rank = np.zeros(nv, int)
     counts = np.zeros(nt, int)
     for v in range(nv):
         rank[v] = counts[town[v]]
         counts[town[v]] += 1
-    cols = max(1, int(np.ceil(np.sqrt(max(counts.max(), 1) / 1.25))))
-    vx = town + 0.5 + ((rank % cols) - (cols - 1) / 2) * (0.8 / cols)
-    vy = -0.45 - (rank // cols) * (0.8 / cols) * 1.1
-    return {"dx": dx, "dy": np.full(nd, 2.0), "tx": tx, "ty": np.full(nt, 1.0), "vx": vx, "vy": vy, "town": town}
+    cols = max(1, int(np.ceil(np.sqrt(max(int(counts.max()), 1) / 1.3))))
+    gap = 0.84 / cols
+    vx = town + 0.5 + ((rank % cols) - (cols - 1) / 2) * gap
+    vy = 0.45 - (rank // cols) * gap * 1.5
+    return {"dx": dx, "dy": np.full(nd, 2.0), "tx": tx, "ty": np.full(nt, 1.0), "vx": vx, "vy": vy, "town": town,
+            "size": np.array(min(200.0, 20000.0 / max(nv, 1)))}
 
 
-def draw_hierarchy(room: Classroom, fig, lang: str) -> None:
-    """Departments -> townships -> villages, townships and villages coloured by mean exhaustion."""
+def draw_hierarchy(room: Classroom, fig, lang: str):
+    """Departments -> townships -> villages; townships and villages coloured by their cadres' mean exhaustion."""
     models = room.models()
-    runs = room.runs(lang)
     axes = fig.subplots(1, len(models), squeeze=False)[0]
-    sc = None
-    for ax, m, (name, _data, _style) in zip(axes, models, runs, strict=True):
+    dots, titles = [], []
+    for ax, m in zip(axes, models, strict=True):
         lay = room.layout(m)
-        te, ve = unit_exhaustion(m)
-        dept_lines = [((x, 2.0), (tx, 1.0)) for x in lay["dx"] for tx in lay["tx"]]
-        ax.add_collection(LineCollection(dept_lines, colors="#9e9e9e", lw=0.5, alpha=0.45, zorder=1))
-        vil_lines = np.stack([np.column_stack([lay["tx"][lay["town"]], np.full(len(lay["vx"]), 1.0)]),
-                              np.column_stack([lay["vx"], lay["vy"]])], axis=1)
-        ax.add_collection(LineCollection(vil_lines, colors="#bdbdbd", lw=0.4, alpha=0.6, zorder=1))
-        ax.scatter(lay["dx"], lay["dy"], s=90, marker="s", color="#37474f", zorder=3)
-        sc = ax.scatter(lay["tx"], lay["ty"], s=320, c=te, cmap=EXHAUST_CMAP, vmin=0, vmax=1, edgecolors="black",
-                        lw=1.2, zorder=3)
-        ax.scatter(lay["vx"], lay["vy"], s=max(12, 2400 / max(len(ve), 1)), marker="s", c=ve, cmap=EXHAUST_CMAP, vmin=0,
-                   vmax=1, edgecolors="none", zorder=3)
         n_t = len(lay["tx"])
-        ax.set_xlim(-0.1 * n_t - 0.6, n_t + 0.1)
-        ax.set_ylim(min(lay["vy"].min(), -0.6) - 0.25, 2.45)
-        for y, key in ((2.0, "departments"), (1.0, "townships"), (-0.45, "villages")):
-            ax.text(-0.1 * n_t - 0.55, y, txt.t(key, lang), ha="left", va="center", fontsize=13, fontweight="bold")
+        lines = [((x, 2.0), (tx, 1.0)) for x in lay["dx"] for tx in lay["tx"]]
+        ax.add_collection(LineCollection(lines, colors="#9e9e9e", lw=0.6, alpha=0.5, zorder=1))
+        down = np.stack([np.column_stack([lay["tx"][lay["town"]], np.full(len(lay["vx"]), 1.0)]),
+                         np.column_stack([lay["vx"], lay["vy"]])], axis=1)
+        ax.add_collection(LineCollection(down, colors="#bdbdbd", lw=0.4, alpha=0.6, zorder=1))
+        ax.scatter(lay["dx"], lay["dy"], s=110, marker="s", color="#37474f", zorder=3)
+        t_dot = ax.scatter(lay["tx"], lay["ty"], s=min(420, 5000 / n_t), c=np.zeros(n_t), cmap=EXHAUST_CMAP, vmin=0,
+                           vmax=1, edgecolors="black", lw=1.2, zorder=3)
+        v_dot = ax.scatter(lay["vx"], lay["vy"], s=float(lay["size"]) / len(models), marker="s",
+                           c=np.zeros(len(lay["vx"])), cmap=EXHAUST_CMAP, vmin=0, vmax=1, edgecolors="none", zorder=3)
+        dots.append((m, t_dot, v_dot))
+        left = -0.12 * n_t * len(models) - 0.2
+        ax.set_xlim(left - 0.1, n_t + 0.05)
+        ax.set_ylim(float(lay["vy"].min()) - 0.2, 2.3)
+        for y, key in ((2.0, "departments"), (1.0, "townships"), (0.2, "villages")):
+            ax.text(left, y, txt.t(key, lang), ha="left", va="center", fontsize=14 if len(models) == 1 else 12)
         ax.set_axis_off()
-        ax.set_title(f"{name} · {txt.t('day_of', lang, day=m.day, days=m.params.days)}", fontsize=14)
-    cb = fig.colorbar(sc, ax=list(axes), orientation="horizontal", fraction=0.06, pad=0.02, aspect=40)
-    cb.set_label(txt.t("exhaustion_colour", lang), fontsize=13)
+        titles.append(ax.set_title("", fontsize=15))
+    cb = fig.colorbar(dots[-1][1], ax=list(axes), orientation="horizontal", fraction=0.06, pad=0.02, aspect=40)
+    cb.set_label(txt.t("exhaustion_colour", lang), fontsize=14)
     cb.ax.tick_params(labelsize=12)
-    fig.suptitle(txt.t("hierarchy", lang), fontsize=19, fontweight="bold")
+    fig.suptitle(txt.t("hierarchy", lang), fontsize=20)
+
+    def update() -> None:
+        for (m, t_dot, v_dot), title, (name, _d, _s) in zip(dots, titles, room.runs(lang), strict=True):
+            te, ve = unit_exhaustion(m)
+            t_dot.set_array(te)
+            v_dot.set_array(ve)
+            day = txt.t("day_of", lang, day=m.day, days=m.params.days)
+            title.set_text(f"{name} · {day}" if len(dots) > 1 else day)
+        return [a for _m, t_dot, v_dot in dots for a in (t_dot, v_dot)] + titles
+
+    return update
 
 
 DRAW = {"hierarchy": draw_hierarchy, "time_use": draw_time_use, "burnout": draw_burnout, "service": draw_service,
         "meetings": draw_meetings}
-
-
-def _layout(self: Classroom, m: GrassrootsModel) -> dict[str, np.ndarray]:
-    cache = self.__dict__.setdefault("_layouts", {})
-    if id(m) not in cache:
-        cache.clear() if len(cache) > 8 else None
-        cache[id(m)] = _hierarchy_layout(m)
-    return cache[id(m)]
-
-
-Classroom.layout = _layout
