@@ -8,11 +8,15 @@ bar, sidebar of controls and model parameters, a grid of matplotlib components, 
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 import os
 import threading
+import time
 import zipfile
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,8 @@ import matplotlib
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import PIL.Image  # noqa: E402
+import solara  # noqa: E402
+import solara.lab  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
@@ -29,6 +35,7 @@ from matplotlib.patches import Patch  # noqa: E402
 
 from . import dashboard_text as txt  # noqa: E402
 from .fonts import use_cjk  # noqa: E402
+from .loader import load_scenario  # noqa: E402
 from .model import GrassrootsModel  # noqa: E402
 from .record import FORMALISM_KINDS, IX, TIME_KINDS  # noqa: E402
 from .scenario import LEVERS, Scenario, field_info  # noqa: E402
@@ -547,3 +554,307 @@ def draw_hierarchy(room: Classroom, fig, lang: str):
 
 DRAW = {"hierarchy": draw_hierarchy, "time_use": draw_time_use, "burnout": draw_burnout, "service": draw_service,
         "meetings": draw_meetings}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The page (Solara). Everything above is plain Python; everything below only wires it to the browser.
+
+# Mesa's SolaraViz redraws on a shared counter (mesa.visualization.utils.update_counter); importing that module
+# needs altair, which this project does not install, so the same two lines live here.
+update_counter = solara.reactive(0)
+
+
+def force_update() -> None:
+    """Tell every component to redraw (Mesa's force_update)."""
+    update_counter.value += 1
+
+
+PLAY_PAUSE_S = 0.05  # breathing room between frames so clicks get through while playing
+
+
+def initial_settings() -> Settings:
+    """Settings from the environment that `python -m sim dashboard` sets (preset, days, reform day, size)."""
+    env = os.environ
+    found = presets()
+    preset = env.get("GRASSROOTS_PRESET", "baseline")
+    preset = preset if preset in found else next(iter(found), "baseline")
+    days = int(env.get("GRASSROOTS_DAYS", CLASS_DAYS))
+    s = Settings(preset=preset, days=days, policy_start_day=min(int(env.get("GRASSROOTS_REFORM_DAY", CLASS_POLICY_DAY)), days),
+                 n_townships=int(env["GRASSROOTS_TOWNSHIPS"]) if env.get("GRASSROOTS_TOWNSHIPS") else None)
+    s.levers = preset_levers(load_scenario(found[preset])) if preset in found else preset_levers(load_scenario(None))
+    return s
+
+
+lang_state = solara.reactive(os.environ.get("GRASSROOTS_LANG", "zh") if os.environ.get("GRASSROOTS_LANG") in txt.LANGS else "zh")
+playing = solara.reactive(False)
+speed = solara.reactive(1)
+lesson_index = solara.reactive(0)
+error = solara.reactive("")
+
+
+def _fmt(key: str, v: float | None) -> str:
+    if v is None or not np.isfinite(v):
+        return "–"
+    return f"{v:.1f}" if key == "kpi_meetings" else f"{100 * v:.0f}%" if key != "kpi_exhaustion" else f"{v:.2f}"
+
+
+@cache
+def page_css() -> str:
+    """Page CSS with the Chinese glyphs the page uses embedded as a web font (a ~130 kB subset of the Noto Sans CJK
+    SC that mplfonts ships), so Chinese shows on a machine with no CJK font and no network."""
+    css = ".chart { border: 1px solid #ddd; } .v-application { font-size: 16px; }"
+    try:
+        import mplfonts
+        from fontTools import subset
+
+        chars: set[str] = set(map(chr, range(32, 127)))
+
+        def walk(o: Any) -> None:
+            if isinstance(o, str):
+                chars.update(o)
+            elif isinstance(o, dict):
+                for k, v in o.items():
+                    walk(k)
+                    walk(v)
+            elif isinstance(o, list | tuple):
+                for v in o:
+                    walk(v)
+
+        from . import labels
+
+        for mod in (txt, labels):
+            walk([v for k, v in vars(mod).items() if not k.startswith("_")])
+        opts = subset.Options()
+        opts.flavor = "woff"
+        font = subset.load_font(str(Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"), opts)
+        sub = subset.Subsetter(opts)
+        sub.populate(text="".join(sorted(chars)))
+        sub.subset(font)
+        buf = io.BytesIO()
+        subset.save_font(font, buf, opts)
+        data = base64.b64encode(buf.getvalue()).decode()
+        css += ("@font-face { font-family: 'Grassroots CJK'; src: url(data:font/woff;base64," + data + ") format('woff'); }"
+                ".v-application, .v-application .headline, .v-application .title, .v-application [class*='text-'] "
+                "{ font-family: Roboto, 'Grassroots CJK', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif !important; }")
+    except Exception:  # no fontTools: fall back to the system's CJK fonts
+        css += ".v-application { font-family: Roboto, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif; }"
+    return css
+
+
+@solara.component
+def LanguageSwitch():
+    lang = lang_state.value
+    with solara.Row(gap="4px", classes=["lang-switch"]):
+        for code, name in (("zh", "中文"), ("en", "English")):
+            solara.Button(name, on_click=lambda code=code: lang_state.set(code), color="primary" if lang == code else None,
+                          outlined=lang != code, classes=[f"lang-{code}"])
+
+
+@solara.component
+def RunControls(room: Classroom):
+    """Play, pause, step, reset: the model runs in a worker thread, one frame every `speed` days."""
+    lang = lang_state.value
+    update_counter.get()
+
+    def play_loop():
+        while playing.value and room.running:
+            t0 = time.perf_counter()
+            room.step(speed.value)
+            force_update()
+            time.sleep(max(PLAY_PAUSE_S, 0.1 - (time.perf_counter() - t0)))
+        if not room.running:
+            playing.set(False)
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+
+    def do_step(n: int) -> None:
+        room.step(n)
+        force_update()
+
+    def do_reset() -> None:
+        playing.set(False)
+        room.build(0)
+        force_update()
+
+    with solara.Card(txt.t("controls", lang), margin=0, classes=["run-controls"]):
+        state = (txt.t("finished", lang) if not room.running else
+                 txt.t("after_reform", lang) if room.day >= room.main.params.policy_start_day else txt.t("before_reform", lang))
+        solara.Text(txt.t("day_of", lang, day=room.day, days=room.days), classes=["day-counter"],
+                    style={"font-size": "26px", "font-weight": "bold", "display": "block"})
+        solara.Text(state, classes=["run-state"], style={"font-size": "16px"})
+        with solara.Row(gap="6px", style={"flex-wrap": "wrap", "margin-top": "8px"}):
+            solara.Button(txt.t("pause" if playing.value else "play", lang), color="primary", classes=["btn-play"],
+                          on_click=lambda: playing.set(not playing.value), disabled=not room.running)
+            solara.Button(txt.t("step", lang), on_click=lambda: do_step(1), disabled=playing.value or not room.running,
+                          classes=["btn-step"])
+            solara.Button(txt.t("step_week", lang), on_click=lambda: do_step(7), disabled=playing.value or not room.running,
+                          classes=["btn-week"])
+            solara.Button(txt.t("reset", lang), on_click=do_reset, classes=["btn-reset"])
+        solara.SliderInt(f"{txt.t('speed', lang)}: {speed.value}", value=speed, min=1, max=30)
+
+
+def _rebuild(room: Classroom, replay: bool = True, **changes: Any) -> None:
+    """Apply new settings and rebuild on the same seed, replaying to today; a bad combination shows an error."""
+    old = Settings(**{**room.settings.__dict__, "levers": dict(room.settings.levers)})
+    for k, v in changes.items():
+        setattr(room.settings, k, v)
+    room.settings.policy_start_day = min(room.settings.policy_start_day, room.settings.days)
+    try:
+        room.build(min(room.day, room.settings.days) if replay else 0)
+        error.set("")
+    except ValueError as err:  # ScenarioError is a ValueError
+        room.settings = old
+        room.build(min(room.day, old.days))
+        error.set(f"{txt.t('error', lang_state.value)}: {err}")
+    force_update()
+
+
+def _load_preset(room: Classroom, name: str) -> None:
+    path = presets().get(name)
+    levers = preset_levers(load_scenario(path)) if path else preset_levers(load_scenario(None))
+    _rebuild(room, preset=name, levers=levers)
+
+
+@solara.component
+def ScenarioControls(room: Classroom):
+    lang = lang_state.value
+    update_counter.get()
+    s = room.settings
+    names = {txt.preset_name(k, lang): k for k in presets()}
+    modes = {txt.t("mode_single", lang): "single", txt.t("mode_compare", lang): "compare"}
+    with solara.Card(txt.t("scenario", lang), margin=0, classes=["scenario-controls"]):
+        solara.Select(txt.t("preset", lang), values=list(names), value=txt.preset_name(s.preset, lang),
+                      on_value=lambda v: _load_preset(room, names[v]), classes=["preset-select"])
+        solara.Select(txt.t("mode", lang), values=list(modes), value=[k for k, v in modes.items() if v == s.mode][0],
+                      on_value=lambda v: _rebuild(room, mode=modes[v]), classes=["mode-select"])
+        solara.SliderInt(f"{txt.t('days', lang)}: {s.days}", value=s.days, min=60, max=1095, step=5, on_value=lambda v: _rebuild(room, days=v))
+        solara.SliderInt(f"{txt.t('policy_start_day', lang)}: {s.policy_start_day}", value=s.policy_start_day, min=0, max=s.days, step=5,
+                         on_value=lambda v: _rebuild(room, policy_start_day=v))
+        solara.InputInt(txt.t("seed", lang), value=s.seed, on_value=lambda v: _rebuild(room, seed=max(0, int(v or 0))))
+        if error.value:
+            solara.Error(error.value)
+
+
+@solara.component
+def LeverControls(room: Classroom):
+    """One control per lever, named in the current language with its unit, range and a one-line explanation."""
+    lang = lang_state.value
+    update_counter.get()
+    levers = room.settings.levers
+
+    def set_lever(name: str, value: Any) -> None:
+        _rebuild(room, levers={**room.settings.levers, name: value})
+
+    with solara.Card(txt.t("levers", lang), margin=0, classes=["lever-controls"]):
+        solara.Text(txt.t("levers_note", lang), style={"font-size": "13px", "color": "#555"})
+        for en, zh, group in txt.LEVER_GROUPS:
+            with solara.Details(zh if lang == "zh" else en, expand=True):
+                for name in group:
+                    spec = lever_spec(name)
+                    u = txt.unit(spec["unit"], lang)
+                    with solara.Div(classes=[f"lever-{name}"], style={"margin-bottom": "6px"}):
+                        if spec["kind"] == "bool":
+                            solara.Switch(label=f"{txt.lever_name(name, lang)} ({u})", value=bool(levers.get(name)),
+                                          on_value=lambda v, name=name: set_lever(name, bool(v)))
+                        elif spec["kind"] == "int":
+                            solara.SliderInt(f"{txt.lever_name(name, lang)}: {int(levers.get(name) or 0)} ({u}, {spec['min']}–{spec['max']})",
+                                             value=int(levers.get(name) or 0), min=spec["min"], max=spec["max"],
+                                             on_value=lambda v, name=name: set_lever(name, int(v)))
+                        else:
+                            solara.SliderFloat(f"{txt.lever_name(name, lang)}: {float(levers.get(name) or 0.0):.2f} ({u}, 0–1)",
+                                               value=float(levers.get(name) or 0.0),
+                                               min=spec["min"], max=spec["max"], step=0.05,
+                                               on_value=lambda v, name=name: set_lever(name, round(float(v), 2)))
+                        solara.Text(txt.lever_help(name, lang), style={"font-size": "12px", "color": "#666"})
+
+
+@solara.component
+def Lesson(room: Classroom):
+    """The guided lesson: one step at a time, each with a button that sets the scenario up."""
+    lang = lang_state.value
+    i = lesson_index.value
+    n = len(txt.LESSON)
+    step = txt.LESSON[i]
+
+    def setup() -> None:
+        playing.set(False)
+        path = presets().get(step["preset"])
+        levers = preset_levers(load_scenario(path)) if path else {**preset_levers(load_scenario(None)), **step["levers"]}
+        _rebuild(room, replay=False, preset=step["preset"] if path else "baseline", levers=levers, mode=step["mode"])
+
+    with solara.Card(f"{txt.t('lesson', lang)} · {txt.t('lesson_step', lang, i=i + 1, n=n)}", margin=0, classes=["lesson"]):
+        def part(key: str) -> str:
+            return html.escape(txt.lesson_text(i, key, lang))
+
+        solara.HTML(tag="div", classes=["lesson-text"], style={"font-size": "19px", "line-height": "1.5"}, unsafe_innerHTML=(
+            f"<h2 style='margin:0 0 6px 0'>{part('title')}</h2><p>{part('text')}</p>"
+            f"<p><b>{html.escape(txt.t('lesson_watch', lang))}:</b> {part('watch')}</p>"
+            f"<p><b>{html.escape(txt.t('lesson_ask', lang))}:</b> {part('ask')}</p>"))
+        with solara.Row(gap="8px"):
+            solara.Button(txt.t("lesson_prev", lang), on_click=lambda: lesson_index.set(max(0, i - 1)), disabled=i == 0)
+            solara.Button(txt.t("lesson_setup", lang), on_click=setup, color="primary", classes=["lesson-setup"])
+            solara.Button(txt.t("lesson_next", lang), on_click=lambda: lesson_index.set(min(n - 1, i + 1)),
+                          disabled=i == n - 1, classes=["lesson-next"])
+
+
+@solara.component
+def Kpis(room: Classroom):
+    lang = lang_state.value
+    update_counter.get()
+    values = room.kpis()
+    with solara.Row(gap="10px", style={"flex-wrap": "wrap"}, classes=["kpis"]):
+        for key in txt.KPI_KEYS:
+            main, base = values[key]
+            with solara.Card(margin=0, style={"min-width": "190px", "flex": "1"}, classes=[f"{key}"]):
+                solara.Text(txt.t(key, lang), style={"font-size": "16px", "color": "#444", "display": "block"})
+                solara.Text(_fmt(key, main), classes=["kpi-value"],
+                            style={"font-size": "40px", "font-weight": "bold", "display": "block"})
+                extra = f"{txt.t('kpi_window', lang)}"
+                if base is not None:
+                    extra += f" · {txt.t('kpi_vs_baseline', lang)} {_fmt(key, base)}"
+                solara.Text(extra, style={"font-size": "14px", "color": "#666", "display": "block"})
+
+
+@solara.component
+def Charts(room: Classroom):
+    """The five charts; one frame = a redraw of the data layer of each (see Classroom.png)."""
+    lang = lang_state.value
+    frame = update_counter.get()
+    pngs = solara.use_memo(lambda: room.charts(lang), dependencies=[frame, lang, room.day, id(room.main)])
+    for row in (("hierarchy", "time_use"), ("burnout", "service"), ("meetings",)):
+        with solara.Columns([1, 1]):
+            for name in row:
+                solara.Image(pngs[name], width="100%", classes=["chart", f"chart-{name}"])
+
+
+@solara.component
+def Export(room: Classroom):
+    lang = lang_state.value
+    update_counter.get()
+    with solara.Card(txt.t("export", lang), margin=0, classes=["export"]):
+        solara.FileDownload(lambda: room.slide(lang), filename=f"grassroots_{room.settings.preset}_day{room.day}.png",
+                            label=txt.t("export_all", lang), mime_type="image/png")
+        solara.FileDownload(lambda: room.zip(lang), filename=f"grassroots_{room.settings.preset}_day{room.day}.zip",
+                            label=txt.t("export_zip", lang), mime_type="application/zip")
+
+
+@solara.component
+def Page():
+    """The dashboard page: app bar with the language switch, controls in the sidebar, lesson, numbers, charts."""
+    room = solara.use_memo(lambda: Classroom(initial_settings()), dependencies=[])
+    lang = lang_state.value
+    solara.Title(f"{txt.t('title', lang)} · {txt.t('subtitle', lang)}")
+    solara.Style(page_css())
+    with solara.AppBar():
+        solara.AppBarTitle(f"{txt.t('title', lang)} — {txt.t('subtitle', lang)}")
+        LanguageSwitch()
+    with solara.Sidebar():
+        with solara.Column(gap="10px"):
+            RunControls(room)
+            ScenarioControls(room)
+            LeverControls(room)
+            Export(room)
+    with solara.Column(gap="12px", style={"padding": "8px"}):
+        Lesson(room)
+        Kpis(room)
+        Charts(room)
