@@ -10,11 +10,11 @@ loader turns it into `duty_shares`, and `duty_list = true` switches the list on 
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .loader import read_toml
 from .scenario import ScenarioError
 
 DUTY_KINDS = ("document", "inspection", "form", "campaign", "specialist")
@@ -82,16 +82,7 @@ def _items(value: Any, where: str) -> tuple[float, float, float]:
 def load_duty_list(path: str | Path) -> DutyList:
     """Read and check a duty-list file; bad input raises ScenarioError with one line naming file and entry."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: duty-list file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a directory, not a duty-list TOML file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not UTF-8 text (a duty-list TOML file is expected)") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+    data = read_toml(path, "duty-list")
     unknown = set(data) - {"name", "description", "source", "lines"}
     if unknown:
         raise ScenarioError(f"{path}: unknown key {sorted(unknown)[0]!r} (allowed: name, description, source, lines)")

@@ -11,21 +11,27 @@ from .scenario import Scenario, ScenarioError, make_scenario
 MAX_EXTENDS_DEPTH = 16
 
 
+def read_toml(path: Path, what: str = "scenario", error: type[Exception] = ScenarioError) -> dict[str, Any]:
+    """A TOML file as a dict, or `error` with one line saying what is wrong with the file (`what` names the
+    kind of file expected: scenario, duty-list, experiment)."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{path}: file not found (a {what} TOML file is expected)") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a directory, not a {what} TOML file") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: not UTF-8 text (a {what} TOML file is expected)") from None
+    except tomllib.TOMLDecodeError as err:
+        raise error(f"{path}: not valid TOML: {err}") from None
+
+
 def read_fields(path: str | Path, _depth: int = 0) -> dict[str, Any]:
     """The raw fields of a scenario file, with every `extends` parent merged under it (child wins)."""
     path = Path(path)
     if _depth > MAX_EXTENDS_DEPTH:
         raise ScenarioError(f"{path}: field 'extends': chain deeper than {MAX_EXTENDS_DEPTH} files (a cycle?)")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found (a scenario TOML file is expected)") from None
-    except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a directory, not a scenario TOML file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not UTF-8 text (a scenario TOML file is expected)") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(f"{path}: not valid TOML: {err}") from None
+    data = read_toml(path)
     dl = data.get("duty_list_file")
     if isinstance(dl, str) and dl:  # a duty-list file is named relative to the scenario file that names it
         data["duty_list_file"] = str((path.parent / dl).resolve())
