@@ -269,16 +269,20 @@ def load_experiment(path: str | Path) -> Experiment:
 Runner = Callable[..., Any]
 
 
-def thin(ts: pd.DataFrame, every: int, columns: Iterable[str]) -> pd.DataFrame:
-    """The daily record cut to `columns`; with every > 1, k-day block means labelled by the block's first day."""
-    cols = ["day", *columns]
-    df = ts[cols]
-    if every > 1:
-        block = df["day"].to_numpy() // every
-        df = df.groupby(block, sort=True).mean()
-        df["day"] = (df.index.to_numpy() * every).astype("int64")
-        df = df.reset_index(drop=True)
-    return df.reset_index(drop=True)
+def thin(ts: pd.DataFrame, every: int, columns: Iterable[str]) -> pa.Table:
+    """The daily record cut to `columns`, as an Arrow table; with every > 1, k-day block means labelled by the
+    block's first day (the last block may be shorter)."""
+    cols = list(columns)
+    day = ts["day"].to_numpy().astype("int64")
+    data = ts[cols].to_numpy(dtype="float64")
+    if every > 1 and len(day):
+        block = day // every
+        starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
+        counts = np.diff(np.r_[starts, len(day)])
+        data = np.add.reduceat(data, starts, axis=0) / counts[:, None]
+        day = block[starts] * every
+    return pa.Table.from_arrays([pa.array(day), *(pa.array(data[:, i]) for i in range(len(cols)))],
+                                names=["day", *cols])
 
 
 def execute(task: Task, runner: Runner | None = None) -> dict[str, Any]:
@@ -308,9 +312,7 @@ def execute(task: Task, runner: Runner | None = None) -> dict[str, Any]:
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
     with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+        fh.write(data)  # no fsync: os.replace is atomic against a killed process; see docs/sweeps.md
     os.replace(tmp, path)
 
 
@@ -352,9 +354,10 @@ class Store:
         """Store one finished run: time series first, then the JSON that marks it done."""
         ts = result.get("timeseries")
         if ts is not None:
-            buf = pa.BufferOutputStream()
-            pq.write_table(pa.Table.from_pandas(ts, preserve_index=False), buf, compression="zstd")
-            _atomic_write_bytes(self.parts / f"{task.run_id}.parquet", buf.getvalue().to_pybytes())
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_file(sink, ts.schema) as w:
+                w.write_table(ts)
+            _atomic_write_bytes(self.parts / f"{task.run_id}.arrow", sink.getvalue().to_pybytes())
         rec = {
             "run_id": task.run_id, "point": task.point, **point, "replicate": task.replicate, "seed": task.seed,
             "status": result["status"], "error": result["error"], "seconds": result["seconds"],
@@ -374,15 +377,33 @@ def _write_table_atomic(path: Path, table: pa.Table) -> None:
     os.replace(tmp, path)
 
 
-def consolidate(exp: Experiment, out: Path, csv: bool = False) -> dict[str, int]:
-    """Rebuild runs/summary/timeseries.parquet from the parts of this experiment's runs (streamed: memory does
-    not grow with the number of runs). Returns counts of ok, failed and missing runs."""
+def _read_part_table(path: Path) -> pa.Table:
+    with pa.OSFile(str(path), "rb") as f:
+        return pa.ipc.open_file(f).read_all()
+
+
+def consolidate(exp: Experiment, out: Path, csv: bool = False, batch_rows: int = 65_536) -> dict[str, int]:
+    """Rebuild runs/summary/timeseries.parquet from the parts of this experiment's runs (time series streamed in
+    batches: memory does not grow with the number of runs). Returns counts of ok, failed and missing runs."""
     store = Store(out)
     tasks = exp.tasks()
     rows, summaries = [], []
     counts = {"ok": 0, "failed": 0, "missing": 0}
     ts_tmp = out / f".tmp-{uuid.uuid4().hex}-timeseries.parquet"
     writer: pq.ParquetWriter | None = None
+    pending: list[pa.Table] = []
+    n_pending = 0
+
+    def flush() -> None:
+        nonlocal writer, pending, n_pending
+        if not pending:
+            return
+        tab = pa.concat_tables(pending)
+        if writer is None:
+            writer = pq.ParquetWriter(ts_tmp, tab.schema, compression="zstd")
+        writer.write_table(tab)
+        pending, n_pending = [], 0
+
     try:
         for t in tasks:
             jp = store.parts / f"{t.run_id}.json"
@@ -391,16 +412,22 @@ def consolidate(exp: Experiment, out: Path, csv: bool = False) -> dict[str, int]
                 continue
             rec = store.read(t.run_id)
             summ = rec.pop("summary")
+            if summ is not None:
+                try:
+                    tab = _read_part_table(store.parts / f"{t.run_id}.arrow")
+                except (OSError, pa.ArrowInvalid):  # lost with the machine (no fsync): run it again next time
+                    jp.unlink(missing_ok=True)
+                    counts["missing"] += 1
+                    continue
+                summaries.append({"run_id": t.run_id, **summ})
+                tab = tab.add_column(0, "run_id", pa.array([t.run_id] * tab.num_rows, pa.string()))
+                pending.append(tab)
+                n_pending += tab.num_rows
+                if n_pending >= batch_rows:
+                    flush()
             counts[rec["status"]] = counts.get(rec["status"], 0) + 1
             rows.append(rec)
-            if summ is not None:
-                summaries.append({"run_id": t.run_id, **summ})
-                tp = store.parts / f"{t.run_id}.parquet"
-                tab = pq.read_table(tp)
-                tab = tab.add_column(0, "run_id", pa.array([t.run_id] * tab.num_rows, pa.string()))
-                if writer is None:
-                    writer = pq.ParquetWriter(ts_tmp, tab.schema, compression="zstd")
-                writer.write_table(tab.cast(writer.schema))
+        flush()
         if writer is None:
             cols = ["day", *exp.timeseries_columns]
             schema = pa.schema([("run_id", pa.string()), ("day", pa.int64())] + [(c, pa.float64()) for c in cols[1:]])
