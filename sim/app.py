@@ -111,6 +111,7 @@ class Classroom:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self.lock = threading.RLock()
+        self.drawn = threading.Event()  # set when the page has drawn a frame (the play loop waits on it)
         self.build()
 
     # ---- models ----------------------------------------------------------------------------------------------
@@ -569,7 +570,8 @@ def force_update() -> None:
     update_counter.value += 1
 
 
-PLAY_PAUSE_S = 0.05  # breathing room between frames so clicks get through while playing
+PLAY_PAUSE_S = 0.02  # breathing room between frames so clicks get through while playing
+settings_version = solara.reactive(0)  # bumps when settings change (sidebar redraws on this, not every frame)
 
 
 def initial_settings() -> Settings:
@@ -657,11 +659,18 @@ def RunControls(room: Classroom):
     update_counter.get()
 
     def play_loop():
+        # One frame at a time: step, ask for a redraw, wait until the charts are drawn, then give the page a
+        # moment to send them and to take clicks. Without the wait, redraw requests pile up faster than they
+        # render and the page never gets a finished frame.
         while playing.value and room.running:
             t0 = time.perf_counter()
+            room.drawn.clear()
             room.step(speed.value)
             force_update()
-            time.sleep(max(PLAY_PAUSE_S, 0.1 - (time.perf_counter() - t0)))
+            room.drawn.wait(10)
+            if os.environ.get("GRASSROOTS_DEBUG"):
+                print(f"frame day {room.day} {time.perf_counter() - t0:.3f}s", flush=True)
+            time.sleep(PLAY_PAUSE_S)
         if not room.running:
             playing.set(False)
 
@@ -706,6 +715,7 @@ def _rebuild(room: Classroom, replay: bool = True, **changes: Any) -> None:
         room.settings = old
         room.build(min(room.day, old.days))
         error.set(f"{txt.t('error', lang_state.value)}: {err}")
+    settings_version.value += 1
     force_update()
 
 
@@ -718,7 +728,7 @@ def _load_preset(room: Classroom, name: str) -> None:
 @solara.component
 def ScenarioControls(room: Classroom):
     lang = lang_state.value
-    update_counter.get()
+    settings_version.get()
     s = room.settings
     names = {txt.preset_name(k, lang): k for k in presets()}
     modes = {txt.t("mode_single", lang): "single", txt.t("mode_compare", lang): "compare"}
@@ -739,7 +749,7 @@ def ScenarioControls(room: Classroom):
 def LeverControls(room: Classroom):
     """One control per lever, named in the current language with its unit, range and a one-line explanation."""
     lang = lang_state.value
-    update_counter.get()
+    settings_version.get()
     levers = room.settings.levers
 
     def set_lever(name: str, value: Any) -> None:
@@ -820,7 +830,15 @@ def Charts(room: Classroom):
     """The five charts; one frame = a redraw of the data layer of each (see Classroom.png)."""
     lang = lang_state.value
     frame = update_counter.get()
-    pngs = solara.use_memo(lambda: room.charts(lang), dependencies=[frame, lang, room.day, id(room.main)])
+    def draw() -> dict[str, bytes]:
+        t0 = time.perf_counter()
+        out = room.charts(lang)
+        room.drawn.set()
+        if os.environ.get("GRASSROOTS_DEBUG"):
+            print(f"charts day {room.day} {time.perf_counter() - t0:.3f}s {threading.current_thread().name}", flush=True)
+        return out
+
+    pngs = solara.use_memo(draw, dependencies=[frame, lang, room.day, id(room.main)])
     for row in (("hierarchy", "time_use"), ("burnout", "service"), ("meetings",)):
         with solara.Columns([1, 1]):
             for name in row:

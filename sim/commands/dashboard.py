@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -69,7 +70,17 @@ def main(args: argparse.Namespace) -> int:
     port = args.port or _free_port(args.host)
     cmd, env = command(args, port)
     print(f"Dashboard: http://{args.host}:{port}/   (Ctrl+C to stop)", flush=True)
+    proc = subprocess.Popen(cmd, env=env, cwd=APP.parent.parent)
+
+    def stop(signum, frame) -> None:  # stopping this command stops the server it started
+        proc.terminate()
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        return subprocess.call(cmd, env=env, cwd=APP.parent.parent)
+        return proc.wait()
     except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait(10)
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
