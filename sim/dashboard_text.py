@@ -206,7 +206,7 @@ LESSON: tuple[dict[str, Any], ...] = (
             "document_cut": 0.3, "meeting_cut": 0.3, "meeting_consolidation": True, "video_conferencing": 0.6,
             "inspection_cut": 0.5, "no_video_ppt": True, "form_dedup": 0.8, "app_cap": 2, "paperless": True,
             "duty_list": True, "plaque_cap": 4, "secondment_ban": True, "error_tolerance": 0.5, "training": 0.5},
-        "mode": "compare", "compare_preset": "hire_more_staff",
+        "mode": "compare",
         "title": ("What did and did not help", "什么有用，什么没用"),
         "text": (
             "Now compare all reforms together with the other answer, hiring more staff (choose it in the preset "
