@@ -423,7 +423,7 @@ def consolidate(exp: Experiment, out: Path, csv: bool = False, batch_rows: int =
                 tab = tab.add_column(0, "run_id", pa.array([t.run_id] * tab.num_rows, pa.string()))
                 pending.append(tab)
                 n_pending += tab.num_rows
-                if n_pending >= batch_rows:
+                if n_pending >= batch_rows or len(pending) >= 64:
                     flush()
             counts[rec["status"]] = counts.get(rec["status"], 0) + 1
             rows.append(rec)
@@ -500,6 +500,7 @@ class Progress:
         if enabled:
             from tqdm import tqdm
 
+            tqdm.monitor_interval = 0  # no monitor thread: the local pool may fork (see _local_results)
             self.bar = tqdm(total=total, desc=desc, unit="run", file=sys.stderr, dynamic_ncols=True)
             self.bar.set_postfix(failed=0)
 
@@ -516,6 +517,13 @@ class Progress:
             self.bar.close()
 
 
+def _single_threaded() -> bool:
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
 def _local_results(tasks: list[Task], workers: int, runner: Runner | None) -> Iterator[tuple[Task, dict[str, Any]]]:
     """Yield (task, result) as runs finish on a local process pool, with a bounded number in flight."""
     if workers == 1:
@@ -525,9 +533,17 @@ def _local_results(tasks: list[Task], workers: int, runner: Runner | None) -> It
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+    # fork starts workers at once with the model already imported; it is only safe while this process has no
+    # other threads (a fork copies locks they hold: Arrow and Dask start some), else forkserver with the model
+    # preloaded
+    if _single_threaded() and "fork" in mp.get_all_start_methods():
+        ctx = mp.get_context("fork")
+    else:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.run", "sim.sweep"])
     window = 4 * workers
     todo = iter(tasks)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("forkserver")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         running = {}
         for t in itertools.islice(todo, window):
             running[pool.submit(execute, t, runner)] = t
