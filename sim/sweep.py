@@ -42,6 +42,7 @@ EXPERIMENT_KEYS = ("name", "description", "base", "scenarios", "replicates", "se
 MAX_RUNS = 1_000_000
 TABLES = ("runs.parquet", "summary.parquet", "timeseries.parquet")
 PARTS = "parts"
+MAX_POOL_RESTARTS = 3
 
 
 class ExperimentError(ScenarioError):
@@ -541,20 +542,30 @@ def _local_results(tasks: list[Task], workers: int, runner: Runner | None) -> It
     else:
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(["sim.run", "sim.sweep"])
+    from collections import deque
+    from concurrent.futures.process import BrokenProcessPool
+
     window = 4 * workers
-    todo = iter(tasks)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        running = {}
-        for t in itertools.islice(todo, window):
-            running[pool.submit(execute, t, runner)] = t
-        while running:
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                t = running.pop(fut)
-                yield t, fut.result()
-                nxt = next(todo, None)
-                if nxt is not None:
-                    running[pool.submit(execute, nxt, runner)] = nxt
+    queue = deque(tasks)
+    restarts = 0
+    while queue:
+        running: dict[Any, Task] = {}
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                while queue or running:
+                    while queue and len(running) < window:
+                        t = queue.popleft()
+                        running[pool.submit(execute, t, runner)] = t
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        res = fut.result()  # BrokenProcessPool if a worker died (OOM killer, segfault)
+                        yield running.pop(fut), res
+        except BrokenProcessPool:
+            restarts += 1  # a worker died: its runs (and the others in flight) go back in the queue
+            if restarts > MAX_POOL_RESTARTS:
+                raise RuntimeError(f"worker processes died {restarts} times; finished runs are kept in parts/, "
+                                   "rerun the same command to resume") from None
+            queue.extendleft(reversed(list(running.values())))
 
 
 def _dask_results(tasks: list[Task], address: str, workers: int | None,

@@ -246,3 +246,23 @@ def test_sigkill_mid_sweep_then_rerun_gives_every_run_exactly_once(tmp_path: Pat
     assert t["timeseries"].groupby("run_id").size().eq(30).all() and set(t["timeseries"]["run_id"]) == want
     assert not list(parts.glob(".tmp-*"))
     assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+
+
+def crashing_runner(fields: dict, seed: int, marker: str = ""):
+    """A test hook: the first time it sees meeting_cut = 0.5, replicate 1, the worker process dies outright."""
+    if fields["meeting_cut"] == 0.5 and seed in FAIL_SEEDS and not os.path.exists(marker):
+        Path(marker).write_text("died once")
+        os._exit(1)
+    return sim.run_scenario(fields, seed=seed)
+
+
+def test_a_dead_worker_process_has_its_runs_rerun(tmp_path: Path) -> None:
+    import functools
+
+    exp = write_exp(tmp_path, SMALL)
+    marker = tmp_path / "died"
+    rep = run_sweep(exp, tmp_path / "out", workers=2, runner=functools.partial(crashing_runner, marker=str(marker)))
+    assert marker.exists()  # a worker did die
+    assert (rep.ran, rep.ok, rep.failed) == (8, 8, 0)
+    runs = tables(tmp_path / "out")["runs"]
+    assert runs["run_id"].is_unique and len(runs) == 8 and set(runs["status"]) == {"ok"}
