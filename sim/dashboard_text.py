@@ -145,6 +145,8 @@ PRESET_TEXT: dict[str, tuple[str, str]] = {
     "one_form_and_apps": ("One form, fewer apps", "一表通、App瘦身"),
     "rongcheng_grid_reform": ("Rongcheng grid reform", "荣成网格改革"),
     "empowerment": ("Empowerment and error tolerance", "赋能与容错"),
+    "gansu_2019_displaced": ("Gansu 2019 cuts, work displaced into forms", "甘肃2019精简，但工作转为报表"),
+    "tolerant_accountability": ("Tolerant accountability", "容错问责"),
     "hire_more_staff": ("Hire more staff", "增加编制人手"),
     "all_reforms": ("All reforms together", "全部改革措施"),
 }
