@@ -816,9 +816,10 @@ def Kpis(room: Classroom):
         for key in txt.KPI_KEYS:
             main, base = values[key]
             with solara.Card(margin=0, style={"min-width": "190px", "flex": "1"}, classes=[f"{key}"]):
-                solara.Text(txt.t(key, lang), style={"font-size": "16px", "color": "#444", "display": "block"})
+                solara.Text(txt.t(key, lang), style={"font-size": "16px", "color": "#444", "display": "block", "line-height": "1.3"})
                 solara.Text(_fmt(key, main), classes=["kpi-value"],
-                            style={"font-size": "40px", "font-weight": "bold", "display": "block"})
+                            style={"font-size": "40px", "font-weight": "bold", "display": "block", "line-height": "1.3",
+                                   "margin": "4px 0"})
                 extra = f"{txt.t('kpi_window', lang)}"
                 if base is not None:
                     extra += f" · {txt.t('kpi_vs_baseline', lang)} {_fmt(key, base)}"
