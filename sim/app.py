@@ -307,32 +307,6 @@ def _rolling_sum(x: np.ndarray, n: int) -> np.ndarray:
     return c[idx] - c[np.maximum(idx - n, 0)]
 
 
-def _figure(size: tuple[float, float]) -> Figure:
-    use_cjk()
-    return Figure(figsize=size, layout="constrained")
-
-
-def _png(fig: Figure, dpi: int) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
-    return buf.getvalue()
-
-
-def _rolling_mean(x: np.ndarray, n: int) -> np.ndarray:
-    if len(x) == 0:
-        return x
-    c = np.cumsum(np.insert(x, 0, 0.0))
-    idx = np.arange(1, len(x) + 1)
-    lo = np.maximum(idx - n, 0)
-    return (c[idx] - c[lo]) / (idx - lo)
-
-
-def _rolling_sum(x: np.ndarray, n: int) -> np.ndarray:
-    c = np.cumsum(np.insert(x, 0, 0.0))
-    idx = np.arange(1, len(x) + 1)
-    return c[idx] - c[np.maximum(idx - n, 0)]
-
-
 def _axes_style(ax, room: Classroom, lang: str, ylabel: str = "", top: float = 1.0) -> None:
     """Fixed x range (the whole run), large type, the reform day marked and the reform period shaded."""
     ax.set_xlim(0, room.days)
