@@ -19,7 +19,6 @@ import socket
 import subprocess
 import sys
 import time
-import tomllib
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -33,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .loader import read_fields
+from .loader import read_fields, read_toml
 from .record import COLUMNS
 from .scenario import FIELDS, MAX_DAYS, Scenario, ScenarioError, make_scenario
 
@@ -134,17 +133,8 @@ def load_experiment(path: str | Path) -> Experiment:
     Raises ExperimentError (one line) on bad input."""
     path = Path(path)
     where = str(path)
-    try:
-        raw = path.read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
-    except FileNotFoundError:
-        raise ExperimentError(f"{where}: file not found (an experiment TOML file is expected)") from None
-    except IsADirectoryError:
-        raise ExperimentError(f"{where}: is a directory, not an experiment TOML file") from None
-    except UnicodeDecodeError:
-        raise ExperimentError(f"{where}: not UTF-8 text (an experiment TOML file is expected)") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ExperimentError(f"{where}: not valid TOML: {err}") from None
+    data = read_toml(path, "experiment", ExperimentError)
+    raw = path.read_bytes()  # hashed into the manifest
     for k in data:
         if k not in EXPERIMENT_KEYS:
             raise ExperimentError(f"{where}: unknown field {k!r} (allowed: {', '.join(EXPERIMENT_KEYS)})")
