@@ -8,10 +8,12 @@ over agents or tasks.
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import mesa
+import networkx as nx
 import numpy as np
 from mesa.datacollection import DataCollector
 
@@ -49,7 +51,6 @@ class GrassrootsModel(mesa.Model):
         seed_seq = np.random.SeedSequence(int(self.rng.integers(2**63)))
         self._rng_main, self._rng_extra = (np.random.Generator(np.random.PCG64(s)) for s in seed_seq.spawn(2))
         self.county = c = build_county(p, self._rng_main, self._rng_extra)
-        self.graph = hierarchy(c)
         self.regimes = (regime(p, False), regime(p, True))
         self.regime = self.regimes[0]
         self.day = 0
@@ -122,6 +123,12 @@ class GrassrootsModel(mesa.Model):
         self._summary_cache: tuple[int, dict] = (-1, {})
 
     # ------------------------------------------------------------------------------------------------------
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """The hierarchy (county -> departments, county -> townships -> villages -> cadres; posts link township
+        cadres to departments), built when first asked for: runs that never draw it never pay for it."""
+        return hierarchy(self.county)
+
     @property
     def timeseries(self):
         """The daily record so far as a pandas DataFrame (one row per day)."""
