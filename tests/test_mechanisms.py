@@ -139,3 +139,15 @@ def test_patrol_finds_more_when_separated_or_purchased():
     found = patrol.problems_found(np.array([4.0]), after.patrol_discovery, np.array([8.0]), 0.45)
     assert np.isclose(found[0], 4.0 * after.patrol_discovery + 8.0 * 0.45)
     assert patrol.patrol_need(np.array([2.0]), 5.0)[0] == 2.0
+
+
+def test_hierarchy_graph_links_departments_townships_villages_and_cadres():
+    m = sim.GrassrootsModel(rng=0, n_townships=2)
+    g = m.graph
+    kinds = {}
+    for _, data in g.nodes(data=True):
+        kinds[data["kind"]] = kinds.get(data["kind"], 0) + 1
+    assert kinds == {"county": 1, "department": 24, "township": 2, "village": 40, "township_cadre": 60, "village_cadre": 200}
+    posts = [d for _, _, d in g.edges(data=True) if d["kind"] == "post"]
+    assert len(posts) == int(m.county.holds.sum())  # every post is an edge from a cadre to a department
+    assert {a.index for a in m.agents if hasattr(a, "posts")} == set(range(60))
