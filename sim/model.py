@@ -83,6 +83,7 @@ class GrassrootsModel(mesa.Model):
         # that empty extra-staff slots leave every recorded sum bit-identical to the baseline's.
         self.sum_slots: np.ndarray | None = np.flatnonzero(~c.extra) if c.extra.any() else None
         self._ones_sum = np.ones(N if self.sum_slots is None else len(self.sum_slots), REAL)
+        self._ones_sum64 = self._ones_sum.astype(float)
         self._demand = np.zeros((7, N), REAL)  # backlog kinds, service, proactive
         self._new = np.zeros((2, 5, N), REAL)  # today's new tasks: [count, hours] x kind x cadre
         self._weight = np.zeros((7, N), REAL)
@@ -154,7 +155,7 @@ class GrassrootsModel(mesa.Model):
         """Sum over the cadre (last) axis, over `sum_slots` while extra staff are not yet hired."""
         if self.sum_slots is not None:
             a = np.ascontiguousarray(a[..., self.sum_slots])  # same layout as the baseline's, same rounding
-        return a @ self._ones_sum.astype(a.dtype, copy=False)
+        return a @ (self._ones_sum if a.dtype == REAL else self._ones_sum64)
 
     def _switch_regime(self) -> None:
         """Reform day: levers that change who is at work act once (secondment, extra staff)."""
@@ -168,6 +169,7 @@ class GrassrootsModel(mesa.Model):
         if self.sum_slots is not None:
             self.sum_slots = None
             self._ones_sum = np.ones(c.n_cadres, REAL)
+            self._ones_sum64 = self._ones_sum.astype(float)
         c.refresh_active()
         update_post_share(c)
 
