@@ -67,7 +67,6 @@ class GrassrootsModel(mesa.Model):
         self._grid_share = c.grids / grids_per_town[c.town_of_village]  # a village's share of its township's grids
         Nt, N = c.n_township_cadres, c.n_cadres
         self._Nt = Nt
-        self._is_village = np.arange(N) >= Nt
         self._village_of = np.repeat(np.arange(c.n_villages), c.v_slots)
         self._town_of_vcadre = c.town_of_village[self._village_of]
         self._base = ~c.extra
