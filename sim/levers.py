@@ -16,8 +16,8 @@ from .scenario import Scenario
 # Backlog kinds: upper tasks that wait in a cadre's in-tray (meetings and apps are fixed daily items).
 BACKLOG = ("document", "inspection", "form", "campaign", "specialist")
 DOC, INSP, FORM, CAMP, SPEC = range(5)
-# Flexible demands a cadre splits the working day over (backlog kinds, then village work).
-FLEX = (*BACKLOG, "service", "visit", "patrol")
+# Priority weights in `Regime.weight`: the backlog kinds, then resident service, then proactive village work
+# (vulnerable-household visits and grid patrol share one demand row in the daily allocation).
 SERVICE, VISIT, PATROL = 5, 6, 7
 
 SPECIALIST_SPEEDUP = 0.6  # training: expertise cuts specialist effort by up to 60% (assumption; S2 'lack expertise')
@@ -61,7 +61,6 @@ class Regime:
     exhaustion_gain: float
     patrol_discovery: float  # problems found per hour of cadre patrol
     purchased_workers: int  # professional grid workers per township
-    cadre_patrol_share: float  # share of the patrol duty left to village cadres
     extra_active: bool  # extra staff slots are filled
     fake_discovery: float
     specialist_error: float
@@ -165,7 +164,6 @@ def regime(s: Scenario, reform: bool) -> Regime:
         exhaustion_gain=s.exhaustion_gain * (1 - TRAINING_BUFFER * training),
         patrol_discovery=s.discovery_per_patrol_hour * (1.0 if separated else 1 - s.patrol_fix_penalty),
         purchased_workers=workers,
-        cadre_patrol_share=1.0,
         extra_active=on and s.extra_staff > 0,
         fake_discovery=s.fake_discovery,
         specialist_error=0.2 * (1 - training),

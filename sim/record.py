@@ -55,7 +55,7 @@ SCALARS = (
     "fixed_hours", "forms_village", "weekend_workers", "on_time", "late_done", "found",
 )
 LEVEL_SUMS = ("in_post", "exhaustion", "burned", "severe", "at_work", "worked", "meetings", "form_hours", "overtime")
-S0 = len(SCALARS)  # raw layout: scalars | level sums (9 x [township, village]) | clock hours by FLEX kind (8) | flows (30)
+S0 = len(SCALARS)  # raw layout: scalars | level sums (9 x [township, village]) | clock hours (5 backlog kinds, service, visits, patrol) | flows (30)
 K0 = S0 + 2 * len(LEVEL_SUMS)
 F0 = K0 + 8
 RAW = F0 + 30
