@@ -44,7 +44,7 @@ class Regime:
     trace: np.ndarray  # (5,) trace hours per hour of work, defensiveness included
     aging: np.ndarray  # (5,) share of fresh tasks that pass their deadline per day (village deadlines pulled)
     aging_township: np.ndarray  # (5,)
-    weight: np.ndarray  # (8,) priority weight of each FLEX demand
+    weight: np.ndarray  # (8,) priority weights: 5 backlog kinds, service, visits, patrol
     meeting_hours: float
     village_meeting_hours: float
     travel_township: float  # township cadre to county, round trip
