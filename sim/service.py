@@ -36,29 +36,14 @@ def age_queue(queue: np.ndarray, arrivals: np.ndarray, oldest: int | None = None
 
 def resolve(queue: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit: int, oldest: int) -> Served:
     """Resolve up to `capacity` requests per village, oldest first. `waiting` is the queue's column sums;
-    rows beyond `oldest` are empty. The few villages with requests older than `2 * limit + 2` days are served
-    over their whole queue; the rest only over the young ages they have (same result, less work)."""
+    rows beyond `oldest` are empty."""
     q = queue[: oldest + 1]
     if not waiting.any():
         return Served(0.0, 0.0, 0.0, np.zeros(queue.shape[1]), 0.0)
     n = q.shape[0]
-    young = 2 * limit + 3
-    if n <= young:
-        take = _fifo(q, capacity)
-        q -= take
-        by_age = (take @ np.ones(q.shape[1])).tolist()
-    else:
-        old = np.flatnonzero(q[young:].any(0))  # villages with requests older than the young ages
-        sub = q[:, old]
-        take_old = _fifo(sub, capacity[old])
-        q[:, old] = sub - take_old
-        cap = capacity.copy()
-        cap[old] = 0.0  # their young requests were served above, after their old ones
-        take = _fifo(q[:young], cap)
-        q[:young] -= take
-        counts = take_old @ np.ones(len(old))
-        counts[:young] += take @ np.ones(q.shape[1])
-        by_age = counts.tolist()
+    take = _fifo(q, capacity)
+    q -= take
+    by_age = (take @ np.ones(q.shape[1])).tolist()
     resolved = sum(by_age)
     within = sum(by_age[: limit + 1])
     response = sum(a * k for a, k in enumerate(by_age))
@@ -67,7 +52,8 @@ def resolve(queue: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit:
 
 
 def _fifo(q: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """Requests taken from each age (rows) of each village (columns), oldest first, up to the capacity."""
+    """Requests taken from each age (rows) of each village (columns), oldest first, up to the capacity:
+    requests older than a row are counted by a triangular matrix product."""
     take = capacity - _older(q.shape[0]) @ q  # what is left for each age after everyone older is served
     np.maximum(take, 0.0, out=take)
     return np.minimum(take, q, out=take)

@@ -153,17 +153,20 @@ def test_hierarchy_graph_links_departments_townships_villages_and_cadres():
     assert {a.index for a in m.agents if hasattr(a, "posts")} == set(range(60))
 
 
-def test_fifo_with_a_few_old_requests_equals_fifo_over_the_whole_queue():
+def test_fifo_serves_each_village_oldest_first_up_to_its_capacity():
     rng = np.random.default_rng(3)
     q = rng.random((30, 50)) * (rng.random((30, 50)) < 0.5)
-    q[12:, :] = 0.0
-    q[12:, [4, 17]] = rng.random((18, 2))  # two villages with requests older than the young ages
+    q[12:, [4, 17]] = rng.random((18, 2))  # two villages with old requests
     cap = rng.random(50) * 8
-    full = q.copy()
-    take = service._fifo(full, cap)
-    expected = full - take
+    expected = q.copy()
+    for v in range(50):  # the rule, one village and one age at a time
+        left = cap[v]
+        for age in range(29, -1, -1):
+            taken = min(left, expected[age, v])
+            expected[age, v] -= taken
+            left -= taken
     got = q.copy()
     served = service.resolve(got, cap, q.sum(0), limit=4, oldest=29)
     np.testing.assert_allclose(got, expected, atol=1e-12)
-    assert np.isclose(served.resolved, take.sum())
-    assert np.isclose(served.response_days, (take.sum(1) * np.arange(30)).sum())
+    assert np.isclose(served.resolved, (q - expected).sum())
+    assert np.isclose(served.response_days, ((q - expected).sum(1) * np.arange(30)).sum())
