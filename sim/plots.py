@@ -16,13 +16,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .compare import t_interval  # noqa: E402
 from .fonts import use_cjk  # noqa: E402
 from .labels import label  # noqa: E402
 from .record import HEADLINE  # noqa: E402
 
-# t quantile 0.975 for 1..30 degrees of freedom (above 30: Cornish-Fisher expansion around z)
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-         2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
 FIELD_LABELS = {
     "scenario": ("Scenario", "情景"), "meeting_cut": ("Meeting cut (share)", "会议压减比例"),
     "document_cut": ("Document cut (share)", "文件压减比例"), "video_conferencing": ("Video conferencing (share)", "视频会议比例"),
@@ -42,27 +40,9 @@ EXTRA_TEXT = {
 }
 
 
-def t975(df: int) -> float:
-    """Two-sided 95% Student t quantile."""
-    if df < 1:
-        return math.nan
-    if df <= 30:
-        return _T975[df - 1]
-    z = 1.959964
-    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
-
-
 def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
     """Mean and its 95% t interval (NaNs dropped; interval NaN for fewer than 2 values)."""
-    v = np.asarray(values, float)
-    v = v[np.isfinite(v)]
-    if len(v) == 0:
-        return math.nan, math.nan, math.nan
-    m = float(v.mean())
-    if len(v) < 2:
-        return m, math.nan, math.nan
-    h = t975(len(v) - 1) * float(v.std(ddof=1)) / math.sqrt(len(v))
-    return m, m - h, m + h
+    return t_interval(values)[:3]
 
 
 def text(key: str, lang: str) -> str:
