@@ -17,18 +17,14 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .compare import t_interval  # noqa: E402
+from .dashboard_text import LEVER_TEXT  # noqa: E402
 from .fonts import use_cjk  # noqa: E402
 from .labels import label  # noqa: E402
 from .record import HEADLINE  # noqa: E402
 
-FIELD_LABELS = {
-    "scenario": ("Scenario", "情景"), "meeting_cut": ("Meeting cut (share)", "会议压减比例"),
-    "document_cut": ("Document cut (share)", "文件压减比例"), "video_conferencing": ("Video conferencing (share)", "视频会议比例"),
-    "inspection_cut": ("Inspection cut (share)", "督查检查压减比例"), "duty_list": ("Duty lists", "履职事项清单"),
-    "extra_staff": ("Extra cadres per unit", "每单位增编人数"), "meeting_consolidation": ("Meeting consolidation", "合并开会"),
-    "form_dedup": ("Forms merged (share)", "报表整合比例"), "app_cap": ("App cap", "政务App上限"),
-    "accountability": ("Accountability intensity", "问责强度"), "error_tolerance": ("Error tolerance", "容错比例"),
-    "training": ("Training and support", "赋能培训"), "displacement": ("Displaced work (share)", "转移负担比例"),
+FIELD_LABELS = {  # swept fields: the levers by their classroom names (one table for the dashboard and the plots)
+    "scenario": ("Scenario", "情景"), "displacement": ("Displaced work (share)", "转移负担比例"),
+    **{name: (en, zh) for name, (en, zh, *_explanations) in LEVER_TEXT.items()},
 }
 TS_COLUMNS = ("service_backlog", "exhaustion_mean", "burnout_share", "formalism_share")
 EXTRA_TEXT = {
