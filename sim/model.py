@@ -145,11 +145,6 @@ class GrassrootsModel(mesa.Model):
         u[~base] = self._rng_extra.random(len(base) - self._n_base_v)
         return u
 
-    @property
-    def _due_share(self) -> np.ndarray:
-        """(5, N) share of each fresh stock due within the planning horizon (urgency of fresh work)."""
-        return self._due[self.regime.reform]
-
     def cadre_sum(self, a: np.ndarray) -> np.ndarray:
         """Sum over the cadre (last) axis, over `sum_slots` while extra staff are not yet hired."""
         if self.sum_slots is not None:
@@ -236,7 +231,7 @@ class GrassrootsModel(mesa.Model):
         else:
             workers_h = 0.0
             demand[PROACTIVE, Nt:] = 0.0
-        due_h = c.fresh_h * self._due_share
+        due_h = c.fresh_h * self._due[r.reform]  # share of fresh work due within the planning horizon
         due_h += c.late_h
         need = trace1[:, 0] @ due_h  # clock hours due: backlog due soon, and all of today's village work
         need += demand[SERVICE]

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .loader import load_scenario
@@ -47,6 +46,3 @@ def run_scenario(scenario: str | Path | dict[str, Any] | Scenario | None = None,
     summary = summarise(data, end, s.policy_start_day, s.warmup_days)
     return RunResult(s, int(seed), end, {k: float(v) for k, v in summary.items()}, model.recorder.frame(end))
 
-
-def is_finite_summary(summary: dict[str, float]) -> bool:
-    return all(np.isfinite(v) for v in summary.values())
