@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.sweep import run_sweep  # noqa: E402
+from sim.exploration.sweep import run_sweep  # noqa: E402
 
 
 def experiment(folder: Path, name: str, replicates: int, days: int, cuts: int) -> Path:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 import sim  # noqa: E402
-from sim.compare import paired_differences, run_many, summaries  # noqa: E402
+from sim.exploration.compare import paired_differences, run_many, summaries  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 # One value per lever: the reform scenarios' values where they exist (S0-S4, 2024 rules), else a clear test.

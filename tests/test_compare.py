@@ -12,7 +12,15 @@ from scipy import stats
 
 import sim
 from sim import cli
-from sim.compare import ALL_OUTCOMES, DISPLACEMENT, paired_differences, run_many, summaries, t_interval, time_use
+from sim.exploration.compare import (
+    ALL_OUTCOMES,
+    DISPLACEMENT,
+    paired_differences,
+    run_many,
+    summaries,
+    t_interval,
+    time_use,
+)
 
 from .conftest import ROOT
 

@@ -1,7 +1,7 @@
 """The documents stay true to the code: every outcome, column and field is documented."""
 
 from sim import COLUMNS, OUTCOMES
-from sim.commands.fields import table
+from sim.cli.fields import table
 
 from .conftest import ROOT
 
@@ -28,4 +28,4 @@ def test_odd_names_every_mechanism_module():
     for module in ("generation.py", "cascade.py", "assignment.py", "timeuse.py", "trace.py", "accountability.py",
                    "burnout.py", "staffing.py", "service.py", "patrol.py"):
         assert module in doc, module
-        assert (ROOT / "sim" / module).is_file(), module
+        assert (ROOT / "sim" / "core" / "mechanisms" / module).is_file(), module

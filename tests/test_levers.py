@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 import sim
-from sim.compare import run_one, t_interval
-from sim.duty_list import CATEGORIES, DUTY_KINDS, duty_shares, load_duty_list
-from sim.scenario import LEVERS, Scenario, ScenarioError
+from sim.core.scenario import LEVERS, Scenario, ScenarioError
+from sim.exploration.compare import run_one, t_interval
+from sim.io.duty_list import CATEGORIES, DUTY_KINDS, duty_shares, load_duty_list
 
 from .conftest import ROOT, SMALL
 

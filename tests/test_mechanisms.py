@@ -3,9 +3,20 @@
 import numpy as np
 
 import sim
-from sim import accountability, assignment, burnout, cascade, generation, patrol, service, staffing, timeuse, trace
-from sim.levers import FORM, regime
-from sim.scenario import Scenario
+from sim.core.levers import FORM, regime
+from sim.core.mechanisms import (
+    accountability,
+    assignment,
+    burnout,
+    cascade,
+    generation,
+    patrol,
+    service,
+    staffing,
+    timeuse,
+    trace,
+)
+from sim.core.scenario import Scenario
 
 
 def test_generation_draws_match_rates_and_weekends_are_quiet():

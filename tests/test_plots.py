@@ -11,8 +11,8 @@ import pytest
 from scipy import stats
 
 from sim.cli import main as cli_main
-from sim.plots import mean_ci, paired_differences
-from sim.sweep import run_sweep
+from sim.exploration.sweep import run_sweep
+from sim.figures.sweep import mean_ci, paired_differences
 
 ROOT = Path(__file__).resolve().parents[1]
 

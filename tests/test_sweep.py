@@ -17,7 +17,7 @@ import pytest
 
 import sim
 from sim.cli import main as cli_main
-from sim.sweep import ExperimentError, load_experiment, replicate_seeds, run_id, run_sweep
+from sim.exploration.sweep import ExperimentError, load_experiment, replicate_seeds, run_id, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.toml"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.levers import BACKLOG
+from sim.core.levers import BACKLOG
 
 from .conftest import ROOT, SMALL
 

@@ -1,0 +1,47 @@
+"""`python -m sim fields [--markdown]`: every scenario field with its default, unit, range and source."""
+
+from __future__ import annotations
+
+import argparse
+
+from sim.core.scenario import FIELDS, LEVERS, field_info
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--markdown", action="store_true", help="print the table of docs/scenario.md")
+
+
+def table() -> str:
+    """docs/scenario.md, generated from sim/core/scenario.py."""
+    lines = [
+        "# Scenario fields",
+        "",
+        "Generated from `sim/core/scenario.py` by `python -m sim fields --markdown`; a test keeps it in step. A scenario",
+        "file (TOML) sets any of these at its top level; `extends = \"baseline.toml\"` starts from another file.",
+        "Levers (marked) are off by default and act from `policy_start_day`. \"assumption\" marks a number that",
+        "`shared/domain/BRIEF.md` does not give, set so the baseline meets the calibration targets (docs/ODD.md).",
+        "",
+        "| field | default | unit | allowed | source |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name in FIELDS:
+        info = field_info(name)
+        lo = info.get("ge", info.get("gt"))
+        hi = info.get("le", info.get("lt"))
+        allowed = "" if lo is None and hi is None else f"{'' if lo is None else lo} .. {'' if hi is None else hi}"
+        default = info["default"]
+        if isinstance(default, dict):
+            default = "; ".join(f"{k}: {v}" for k, v in default.items())
+        mark = " (lever)" if name in LEVERS else ""
+        lines.append(f"| `{name}`{mark} | {default} | {info.get('unit', '')} | {allowed} | {info.get('source', '')} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.markdown:
+        print(table(), end="")
+        return 0
+    for name in FIELDS:
+        info = field_info(name)
+        print(f"{name:32s} {info['default']!s:>12.12}  {info.get('unit', '')}")
+    return 0

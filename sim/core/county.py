@@ -1,0 +1,210 @@
+"""The county: who sits where (townships, villages, cadre slots, posts) and the arrays that hold their state.
+
+One row per cadre slot, township slots first, then village slots; per-kind arrays are kind-major (kind, cadre)
+so that sums over kinds are row additions (MODEL.md, "Architecture and speed").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from sim.core.scenario import Scenario
+
+N_BACKLOG = 5
+REAL = np.float32  # dtype of the (kind, cadre) stocks and the daily allocation: half the memory traffic of float64
+QUEUE_START_AGES = 32
+
+
+@dataclass
+class County:
+    """Structure (fixed at set-up) and state (changed by the daily step) of one county."""
+
+    # structure
+    n_departments: int
+    n_townships: int
+    t_slots: int  # cadre slots per township (base + extra)
+    v_slots: int  # cadre slots per village (base + extra)
+    n_villages: int
+    town_of_village: np.ndarray  # (V,)
+    households: np.ndarray  # (V,)
+    grids: np.ndarray  # (V,) grids per village
+    holds: np.ndarray  # (D, Nt) 1 where a township cadre holds a department's post
+    extra: np.ndarray  # (N,) True for slots that only the extra_staff lever fills
+    seconded_pick: np.ndarray  # (N,) True for township cadres borrowed upward unless banned
+    resilience: np.ndarray  # (N,) individual multiplier on exhaustion gain
+    secretary: np.ndarray  # (N,) assignment weight within a village (secretary heavier)
+    # state
+    filled: np.ndarray  # (N,) a person sits in the slot (not vacant, and for extra slots: hired)
+    seconded: np.ndarray  # (N,)
+    vacancy_timer: np.ndarray  # (N,) day a vacant slot is filled again (0: not vacant)
+    exhaustion: np.ndarray  # (N,)
+    severe_days: np.ndarray  # (N,)
+    sick: np.ndarray  # (N,)
+    stock: np.ndarray  # (2, 2, 5, N) pending upper tasks: [count, hours] x [late (past deadline), fresh] x kind x cadre
+    fake_stock: np.ndarray  # (N,) faked completions not yet found
+    stress: np.ndarray  # (N,) accountability stress, decaying
+    queue: np.ndarray  # (ages, V) service requests waiting, by age in days (row = age)
+    petitions: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (V,) complaint tasks due tomorrow
+    post_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (D, Nt) who does a department's work
+    active: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (N,) filled and not seconded
+    uncovered: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (D,) townships with nobody on a line
+
+    @property
+    def stock_n(self) -> np.ndarray:
+        """(2, 5, N) pending tasks: [0] late, [1] fresh."""
+        return self.stock[0]
+
+    @property
+    def stock_h(self) -> np.ndarray:
+        """(2, 5, N) hours of work they need."""
+        return self.stock[1]
+
+    @property
+    def late_n(self) -> np.ndarray:
+        return self.stock_n[0]
+
+    @property
+    def late_h(self) -> np.ndarray:
+        return self.stock_h[0]
+
+    @property
+    def fresh_n(self) -> np.ndarray:
+        return self.stock_n[1]
+
+    @property
+    def fresh_h(self) -> np.ndarray:
+        return self.stock_h[1]
+
+    @property
+    def n_township_cadres(self) -> int:
+        return self.n_townships * self.t_slots
+
+    @property
+    def n_cadres(self) -> int:
+        return self.n_township_cadres + self.n_villages * self.v_slots
+
+    def refresh_active(self) -> None:
+        """Recompute `active` (filled and not seconded) after staffing changes."""
+        self.active = self.filled & ~self.seconded
+
+
+def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Generator) -> County:
+    """Lay out the county. Draws from `rng` never depend on lever values (so reform runs match the baseline
+    before the reform day); extra-staff slots draw from `rng_extra`."""
+    T, D = s.n_townships, s.n_departments
+    st_base, sv_base = s.township_cadres, s.village_cadres
+    st, sv = st_base + s.extra_staff, sv_base + s.extra_staff
+    V = T * s.villages_per_township
+    Nt, Nv = T * st, V * sv
+    N = Nt + Nv
+
+    extra = np.zeros(N, bool)
+    extra[:Nt] = np.tile(np.arange(st) >= st_base, T)
+    extra[Nt:] = np.tile(np.arange(sv) >= sv_base, V)
+    base = ~extra
+    n_base = int(base.sum())
+
+    households = np.maximum(1, np.round(s.households_per_village * (1 + s.households_spread * rng.uniform(-1, 1, V))))
+    grids = np.maximum(1.0, np.round(households / s.grid_households))
+
+    # posts: each township cadre holds posts_min..posts_max department lines; every line has a holder
+    holds = np.zeros((D, Nt))
+    for t in range(T):
+        n_posts = rng.integers(s.posts_min, s.posts_max + 1, st_base)
+        order = np.concatenate([rng.permutation(D) for _ in range(int(np.ceil(n_posts.sum() / D)) + 1)])
+        pos = 0
+        for c in range(st_base):
+            for d in order[pos : pos + n_posts[c]]:
+                holds[d, t * st + c] = 1.0
+            pos += n_posts[c]
+        uncovered = np.flatnonzero(holds[:, t * st : t * st + st_base].sum(1) == 0)
+        for d in uncovered:
+            holds[d, t * st + rng.integers(st_base)] = 1.0
+        for c in range(st_base, st):  # an extra hire takes two posts of the busiest lines
+            holds[rng_extra.choice(D, min(2, D), replace=False), t * st + c] = 1.0
+
+    u_base = rng.random((2, n_base))
+    u = np.empty((2, N))
+    u[:, base] = u_base
+    u[:, extra] = rng_extra.random((2, N - n_base))
+    resilience = 1 + s.resilience_spread * (2 * u[0] - 1)
+    seconded_pick = np.zeros(N, bool)
+    seconded_pick[:Nt] = base[:Nt] & (u[1, :Nt] < s.secondment_share)
+    secretary = np.ones(N)
+    secretary[Nt:][np.arange(Nv) % sv == 0] = 1.5  # the village secretary takes more of the forms (S2)
+
+    c = County(
+        n_departments=D,
+        n_townships=T,
+        t_slots=st,
+        v_slots=sv,
+        n_villages=V,
+        town_of_village=np.repeat(np.arange(T), s.villages_per_township),
+        households=households,
+        grids=grids,
+        holds=holds,
+        extra=extra,
+        seconded_pick=seconded_pick,
+        resilience=resilience,
+        secretary=secretary,
+        filled=base.copy(),
+        seconded=seconded_pick.copy(),
+        vacancy_timer=np.zeros(N),
+        exhaustion=np.zeros(N),
+        severe_days=np.zeros(N),
+        sick=np.zeros(N, bool),
+        stock=np.zeros((2, 2, N_BACKLOG, N), REAL),
+        fake_stock=np.zeros(N),
+        stress=np.zeros(N),
+        queue=np.zeros((QUEUE_START_AGES, V)),
+        petitions=np.zeros(V),
+    )
+    c.refresh_active()
+    update_post_share(c)
+    return c
+
+
+def update_post_share(c: County) -> None:
+    """Split each department's township work over the active holders of its post; a line whose holders are
+    all away falls to the township's other active cadres (MODEL.md mechanism 3)."""
+    Nt, st, T = c.n_township_cadres, c.t_slots, c.n_townships
+    act = c.active[:Nt].astype(float)
+    h = c.holds * act
+    per_town = h.reshape(c.n_departments, T, st).sum(2)  # (D, T) active holders
+    fallback = np.repeat((per_town == 0).astype(float), st, axis=1) * act  # (D, Nt)
+    w = h + fallback
+    tot = w.reshape(c.n_departments, T, st).sum(2)
+    c.post_share = w / np.repeat(np.where(tot > 0, tot, 1.0), st, axis=1)
+    c.uncovered = (tot == 0).sum(1).astype(float)  # (D,) townships where the line has nobody at all
+
+
+def hierarchy(c: County) -> nx.Graph:
+    """The hierarchy as a graph: county -> departments, county -> townships -> villages -> cadres; posts link
+    township cadres to departments. Node attribute `kind`; cadre nodes carry `cadre` (their row)."""
+    g = nx.Graph()
+    g.add_node("county", kind="county")
+    for d in range(c.n_departments):
+        g.add_node(f"D{d}", kind="department", index=d)
+        g.add_edge("county", f"D{d}", kind="line")
+    Nt = c.n_township_cadres
+    for t in range(c.n_townships):
+        g.add_node(f"T{t}", kind="township", index=t)
+        g.add_edge("county", f"T{t}", kind="admin")
+        for k in range(c.t_slots):
+            i = t * c.t_slots + k
+            g.add_node(f"C{i}", kind="township_cadre", cadre=i, township=t)
+            g.add_edge(f"T{t}", f"C{i}", kind="member")
+            for d in np.flatnonzero(c.holds[:, i]):
+                g.add_edge(f"C{i}", f"D{d}", kind="post")
+    for v in range(c.n_villages):
+        t = int(c.town_of_village[v])
+        g.add_node(f"V{v}", kind="village", index=v, township=t)
+        g.add_edge(f"T{t}", f"V{v}", kind="admin")
+        for k in range(c.v_slots):
+            i = Nt + v * c.v_slots + k
+            g.add_node(f"C{i}", kind="village_cadre", cadre=i, village=v)
+            g.add_edge(f"V{v}", f"C{i}", kind="member")
+    return g

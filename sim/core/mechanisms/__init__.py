@@ -1,0 +1,1 @@
+"""The mechanisms of one day (MODEL.md), one module each, called in order by `GrassrootsModel.step()`."""

@@ -1,0 +1,54 @@
+"""Mechanism 1, generation: departments emit upper tasks and meetings, townships add their own (层层加码),
+villages get specialist cases and resident requests. One Poisson draw per day over a flat rate vector."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.levers import CAMP, Regime
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Flat daily Poisson rates: [county (6, D) | township additions (6, T) | village (2, V)]."""
+
+    flat: np.ndarray
+    campaign_idx: np.ndarray  # positions of campaign rates (scaled by the season)
+    n_departments: int
+    n_townships: int
+    n_villages: int
+
+
+def daily_rates(r: Regime, n_departments: int, n_townships: int, households: np.ndarray,
+                requests_per_household_day: float) -> Rates:
+    """Rates of one workday under one regime (at weekends only residents' requests arrive)."""
+    D, T, V = n_departments, n_townships, len(households)
+    county = np.zeros((6, D))
+    county[:5] = r.dept_rate[:, None]
+    county[5] = r.meetings_per_dept_day
+    town = county.sum(1, keepdims=True) * r.township_addition * np.ones((6, T))
+    village = np.zeros((2, V))
+    village[0] = r.specialist_per_village_day * 7 / 5 * r.village_work_factor
+    village[1] = households * requests_per_household_day
+    flat = np.concatenate([county.ravel(), town.ravel(), village.ravel()])
+    camp = np.concatenate([CAMP * D + np.arange(D), 6 * D + CAMP * T + np.arange(T)])
+    return Rates(flat, camp, D, T, V)
+
+
+def season(days: int, amplitude: float) -> np.ndarray:
+    """Campaign intensity by day: one peak a year (clean-ups and safety checks come in seasons)."""
+    return 1 + amplitude * np.sin(2 * np.pi * np.arange(days) / 365.0)
+
+
+def generate(rng: np.random.Generator, rates: Rates, season_factor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Today's draws: county (6, D) tasks+meetings by department, township additions (6, T), village (2, V)
+    specialist cases and resident requests. Rows 0-4 are BACKLOG kinds, row 5 meetings."""
+    lam = rates.flat
+    if season_factor != 1.0:
+        lam = lam.copy()
+        lam[rates.campaign_idx] *= season_factor
+    x = rng.poisson(lam).astype(float)
+    D, T = rates.n_departments, rates.n_townships
+    return x[: 6 * D].reshape(6, D), x[6 * D : 6 * D + 6 * T].reshape(6, T), x[6 * D + 6 * T :].reshape(2, -1)

@@ -1,0 +1,86 @@
+"""Mechanism 4, daily time allocation: fixed items first (meetings, travel, app check-ins), then overtime
+chosen under pressure up to a cap (evenings, weekends), then the flexible hours split over the demands in
+proportion to priority = weight x urgency (water-filling, two passes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.levers import Regime
+
+
+@dataclass
+class FixedItems:
+    """A workday's fixed items per cadre: meetings attended, hours (meetings, travel, apps), share of the day away."""
+
+    meetings: np.ndarray  # (N,) meetings attended
+    hours: np.ndarray  # (N,) meeting + travel + app hours
+    away: np.ndarray  # (Nv,) share of the day a village cadre is out of the village
+    travel: np.ndarray  # (N,) travel hours
+    app_hours: np.ndarray  # (N,)
+
+    def scale(self, work: np.ndarray, n_township: int) -> None:
+        """Only cadres at work attend; fixed hours are capped at 16 (the day still has sleep in it)."""
+        self.meetings *= work
+        self.travel *= work
+        self.app_hours *= work
+        self.hours = np.minimum(self.hours * work, 16.0)
+
+
+def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share: np.ndarray,
+                town_of_vcadre: np.ndarray, u: np.ndarray, r: Regime) -> FixedItems:
+    """County meetings go to the holders of the department's post (township cadres, travelling to the county);
+    each is relayed as a township-tier meeting (plus the township's own) to which a share of village cadres
+    is summoned (stochastic rounding), and held again in the village unless consolidated. Video attendance
+    saves the travel and keeps the cadre in the village."""
+    Nt = post_share.shape[1]
+    N = Nt + len(u)
+    inperson = 1.0 - r.video
+    total = county_meetings.sum()
+    town = total + town_added if r.village_tier_meetings else np.full(len(town_added), total)
+    expected = town[town_of_vcadre]
+    meetings, travel, hours, app_hours = np.empty(N), np.empty(N), np.empty(N), np.empty(N)
+    mt = np.matmul(county_meetings, post_share, out=meetings[:Nt])
+    mv = np.floor(expected * r.attend_share + u)
+    np.multiply(mt, r.travel_township * inperson, out=travel[:Nt])
+    np.multiply(mv, r.travel_village * inperson, out=travel[Nt:])
+    app_hours[:Nt] = r.app_hours_township
+    app_hours[Nt:] = r.app_hours_village
+    hours[:Nt] = mt * r.meeting_hours
+    hours[Nt:] = mv * r.meeting_hours
+    if r.village_tier_meetings:
+        hours[Nt:] += expected * r.village_meeting_hours
+        np.add(mv, expected, out=meetings[Nt:])
+    else:
+        meetings[Nt:] = mv
+    hours += travel
+    hours += app_hours
+    return FixedItems(meetings, hours, np.minimum(1.0, mv * inperson), travel, app_hours)
+
+
+def overtime(need: np.ndarray, regular_left: np.ndarray, pressure: float, cap: float) -> np.ndarray:
+    """Extra hours a cadre puts in: a share of the unmet need, up to the cap (白加黑, 五加二)."""
+    extra = (need - regular_left) * pressure
+    np.maximum(extra, 0.0, out=extra)
+    return np.minimum(extra, cap, out=extra)
+
+
+def allocate(demand: np.ndarray, weight: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Hours (k, N) given to each demand: x = demand * min(1, lam * weight), lam chosen so the hours add to
+    the capacity (or all demand is met). Two passes of water-filling; never more than demand or capacity."""
+    ones = np.ones(demand.shape[0], demand.dtype)
+    tiny = demand.dtype.type(1e-20)  # keeps lam finite (and 0 x lam = 0) in float32
+    wd = weight * demand
+    lam = capacity / np.maximum(ones @ wd, tiny)
+    lw = weight * lam
+    x = np.minimum(lw, 1.0)
+    x *= demand
+    left = capacity - ones @ x
+    wd *= lw < 1.0
+    lam += left / np.maximum(ones @ wd, tiny)
+    np.multiply(weight, lam, out=lw)
+    np.minimum(lw, 1.0, out=x)
+    x *= demand
+    return x

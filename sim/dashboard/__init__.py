@@ -1,0 +1,1 @@
+"""The teaching dashboard (Solara page), offline and bilingual."""

@@ -1,0 +1,660 @@
+"""Sweeps: an experiment file (grid x scenarios x replicates) run on local cores or Dask, stored so that a
+killed sweep resumes where it stopped.
+
+Each finished run is written at once as `DIR/parts/<run_id>.json` (+ `<run_id>.parquet`, its time series),
+each file written to a temporary name and moved into place, the JSON last: a run is done iff its JSON exists.
+The tables `runs.parquet`, `summary.parquet` and `timeseries.parquet` are rebuilt from the parts at the end.
+See docs/sweeps.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.core.record import COLUMNS
+from sim.core.scenario import FIELDS, MAX_DAYS, Scenario, ScenarioError, make_scenario
+from sim.io.loader import read_fields
+from sim.io.toml import read_toml
+
+EXPERIMENT_KEYS = ("name", "description", "base", "scenarios", "replicates", "seed", "days", "grid", "set",
+                   "timeseries_every", "timeseries_columns")
+MAX_RUNS = 1_000_000
+TABLES = ("runs.parquet", "summary.parquet", "timeseries.parquet")
+PARTS = "parts"
+MAX_POOL_RESTARTS = 3
+
+
+class ExperimentError(ScenarioError):
+    """Bad experiment file; one line naming the file, the field and what is allowed."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run to do: everything a worker needs (plain data, cheap to pickle)."""
+
+    run_id: str
+    point: int
+    replicate: int
+    seed: int
+    fields: dict[str, Any]
+    every: int
+    columns: tuple[str, ...]
+
+
+@dataclass
+class Experiment:
+    """A validated experiment: the grid points (resolved Scenarios), the replicate seeds and the output options."""
+
+    path: Path
+    name: str
+    description: str
+    seed: int
+    replicates: int
+    grid: dict[str, list[Any]]
+    scenario_files: list[str]
+    points: list[dict[str, Any]]  # per point: {"scenario": name, <grid field>: value, ...}
+    scenarios: list[Scenario]
+    timeseries_every: int
+    timeseries_columns: tuple[str, ...]
+    file_hash: str
+    seeds: list[int] = field(default_factory=list)
+
+    @property
+    def swept(self) -> list[str]:
+        """The columns that tell grid points apart (`scenario` when several scenario files are compared)."""
+        return (["scenario"] if len(self.scenario_files) > 1 else []) + list(self.grid)
+
+    def tasks(self) -> list[Task]:
+        """Every run, point by point, replicate by replicate."""
+        out = []
+        for i, s in enumerate(self.scenarios):
+            f = s.fields()
+            for r, seed in enumerate(self.seeds):
+                out.append(Task(run_id(f, seed), i, r, seed, f, self.timeseries_every, self.timeseries_columns))
+        return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# seeds and ids
+
+
+def replicate_seeds(seed: int, replicates: int) -> list[int]:
+    """Common random numbers: child r of `SeedSequence(seed).spawn(replicates)` as a 63-bit int (first uint64 of
+    its state, shifted right by one); every grid point uses the same list."""
+    children = np.random.SeedSequence(seed).spawn(replicates)
+    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+def run_id(fields: dict[str, Any], seed: int, version: str | None = None) -> str:
+    """16 hex digits of SHA-256 over the resolved scenario fields, the seed and the model version."""
+    if version is None:
+        from sim import __version__ as version
+    blob = json.dumps({"fields": fields, "seed": int(seed), "version": version}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# experiment files
+
+
+def _type_name(v: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
+            dict: "a table"}.get(type(v), type(v).__name__)
+
+
+def _int(where: str, key: str, v: Any, lo: int, hi: int) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise ExperimentError(f"{where}: field {key!r}: must be an integer in [{lo}, {hi}] (got {v!r})")
+    return v
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment file; every grid point is validated as a Scenario before any run starts.
+    Raises ExperimentError (one line) on bad input."""
+    path = Path(path)
+    where = str(path)
+    data = read_toml(path, "experiment", ExperimentError)
+    raw = path.read_bytes()  # hashed into the manifest
+    for k in data:
+        if k not in EXPERIMENT_KEYS:
+            raise ExperimentError(f"{where}: unknown field {k!r} (allowed: {', '.join(EXPERIMENT_KEYS)})")
+    name = data.get("name", path.stem)
+    if not isinstance(name, str) or not name.strip():
+        raise ExperimentError(f"{where}: field 'name': must be a non-empty string (got {name!r})")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise ExperimentError(f"{where}: field 'description': must be a string (got {description!r})")
+    for key in ("replicates", "seed"):
+        if key not in data:
+            raise ExperimentError(f"{where}: field {key!r}: missing (must be a non-negative integer)")
+    replicates = _int(where, "replicates", data["replicates"], 1, 100_000)
+    seed = _int(where, "seed", data["seed"], 0, 2**63 - 1)
+    every = _int(where, "timeseries_every", data.get("timeseries_every", 1), 1, MAX_DAYS)
+
+    cols = data.get("timeseries_columns", None)
+    if cols is None:
+        columns = tuple(c for c in COLUMNS if c != "day")
+    else:
+        if not isinstance(cols, list) or not cols or not all(isinstance(c, str) for c in cols):
+            raise ExperimentError(f"{where}: field 'timeseries_columns': must be a non-empty list of column names")
+        bad = [c for c in cols if c not in COLUMNS]
+        if bad:
+            raise ExperimentError(f"{where}: field 'timeseries_columns': unknown column {bad[0]!r} "
+                                  "(allowed: the columns of sim.COLUMNS, docs/outcomes.md)")
+        columns = tuple(c for c in cols if c != "day")
+
+    # scenario files: `scenarios = [...]` compared, or the single `base`
+    files: list[str]
+    if "scenarios" in data:
+        sc = data["scenarios"]
+        if not isinstance(sc, list) or not sc or not all(isinstance(s, str) for s in sc):
+            raise ExperimentError(f"{where}: field 'scenarios': must be a non-empty list of scenario file names")
+        if len(set(sc)) != len(sc):
+            raise ExperimentError(f"{where}: field 'scenarios': lists a file twice")
+        files = list(sc)
+        if "base" in data:
+            raise ExperimentError(f"{where}: field 'base': give either 'base' or 'scenarios', not both")
+    elif "base" in data:
+        if not isinstance(data["base"], str):
+            raise ExperimentError(f"{where}: field 'base': must be a scenario file name (a string), got {data['base']!r}")
+        files = [data["base"]]
+    else:
+        raise ExperimentError(f"{where}: field 'base': missing (a scenario file, relative to the experiment file; "
+                              "or 'scenarios = [...]')")
+    key = "scenarios" if "scenarios" in data else "base"
+    bases: list[tuple[str, dict[str, Any]]] = []
+    for f in files:
+        p = (path.parent / f).resolve()
+        if not p.is_file():
+            raise ExperimentError(f"{where}: field {key!r}: file {f!r} not found (looked for {p})")
+        try:
+            fields = read_fields(p)
+        except ScenarioError as err:
+            raise ExperimentError(str(err)) from None
+        fields.setdefault("name", p.stem)
+        bases.append((fields["name"], fields))
+    names = [n for n, _ in bases]
+    if len(set(names)) != len(names):
+        raise ExperimentError(f"{where}: field 'scenarios': two files share the scenario name {names[0]!r}")
+
+    fixed = data.get("set", {})
+    if not isinstance(fixed, dict):
+        raise ExperimentError(f"{where}: field 'set': must be a table of scenario field = value")
+    for k in fixed:
+        if k not in FIELDS:
+            raise ExperimentError(f"{where}: field 'set.{k}': unknown scenario field (allowed fields: docs/scenario.md)")
+    if "days" in data:
+        days = _int(where, "days", data["days"], 1, MAX_DAYS)
+        if "days" in fixed:
+            raise ExperimentError(f"{where}: field 'set.days': give days once, at the top level")
+        fixed = {**fixed, "days": days}
+
+    grid = data.get("grid", {})
+    if not isinstance(grid, dict):
+        raise ExperimentError(f"{where}: field 'grid': must be a table of scenario field = [values]")
+    for k, values in grid.items():
+        if k not in FIELDS or k in ("name", "description"):
+            raise ExperimentError(f"{where}: field 'grid.{k}': unknown scenario field (allowed fields: docs/scenario.md)")
+        if k in fixed:
+            raise ExperimentError(f"{where}: field 'grid.{k}': also fixed in 'set' or 'days'; give it once")
+        if not isinstance(values, list) or not values:
+            raise ExperimentError(f"{where}: field 'grid.{k}': must be a non-empty list of values (got {values!r})")
+        if len({json.dumps(v, sort_keys=True) for v in values}) != len(values):
+            raise ExperimentError(f"{where}: field 'grid.{k}': lists a value twice")
+
+    combos = list(itertools.product(*grid.values())) if grid else [()]
+    n_points = len(combos) * len(bases)
+    if n_points * replicates > MAX_RUNS:
+        raise ExperimentError(f"{where}: field 'grid': {n_points * replicates} runs; at most {MAX_RUNS} in one sweep")
+
+    points, scenarios = [], []
+    for sname, base_fields in bases:
+        for combo in combos:
+            values = dict(zip(grid, combo, strict=True))
+            fields = {**base_fields, **fixed, **values}
+            try:
+                s = make_scenario(fields, where)
+            except ScenarioError as err:
+                label = ", ".join(f"{k} = {v!r}" for k, v in values.items())
+                msg = str(err).removeprefix(f"{where}: ")
+                at = f" (grid point {label}{'' if len(bases) == 1 else f', scenario {sname!r}'})" if values or len(bases) > 1 else ""
+                if msg.startswith("field '") and values:
+                    fname = msg.split("'")[1]
+                    if fname in values:
+                        msg = msg.replace(f"field {fname!r}", f"field 'grid.{fname}'", 1)
+                        at = ""
+                raise ExperimentError(f"{where}: {msg}{at}") from None
+            points.append({"scenario": sname, **values})
+            scenarios.append(s)
+    exp = Experiment(path=path, name=name, description=description, seed=seed, replicates=replicates,
+                     grid={k: list(v) for k, v in grid.items()}, scenario_files=files, points=points,
+                     scenarios=scenarios, timeseries_every=every, timeseries_columns=columns,
+                     file_hash=hashlib.sha256(raw).hexdigest())
+    exp.seeds = replicate_seeds(seed, replicates)
+    return exp
+
+
+# --------------------------------------------------------------------------------------------------------------
+# one run (in a worker)
+
+Runner = Callable[..., Any]
+
+
+def thin(ts: pd.DataFrame, every: int, columns: Iterable[str]) -> pa.Table:
+    """The daily record cut to `columns`, as an Arrow table; with every > 1, k-day block means labelled by the
+    block's first day (the last block may be shorter)."""
+    cols = list(columns)
+    day = ts["day"].to_numpy().astype("int64")
+    data = ts[cols].to_numpy(dtype="float64")
+    if every > 1 and len(day):
+        block = day // every
+        starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
+        counts = np.diff(np.r_[starts, len(day)])
+        data = np.add.reduceat(data, starts, axis=0) / counts[:, None]
+        day = block[starts] * every
+    return pa.Table.from_arrays([pa.array(day), *(pa.array(data[:, i]) for i in range(len(cols)))],
+                                names=["day", *cols])
+
+
+def execute(task: Task, runner: Runner | None = None) -> dict[str, Any]:
+    """Run one task and return its record (never raises for a failing model run: status 'failed' + error)."""
+    if runner is None:
+        from sim.io.run import run_scenario as runner
+    t0 = time.perf_counter()
+    try:
+        res = runner(task.fields, seed=task.seed)
+        ts = thin(res.timeseries, task.every, task.columns)
+        out = {"status": "ok", "error": "", "summary": dict(res.summary), "timeseries": ts}
+    except Exception as err:  # noqa: BLE001 - a failing run is data, not a crash
+        last = traceback.extract_tb(err.__traceback__)[-1:] if err.__traceback__ else []
+        at = f" at {Path(last[0].filename).name}:{last[0].lineno}" if last else ""
+        msg = f"{type(err).__name__}: {err}".replace("\n", " ")[:500] + at
+        out = {"status": "failed", "error": msg, "summary": None, "timeseries": None}
+    out["seconds"] = time.perf_counter() - t0
+    out["run_id"] = task.run_id
+    out["host"] = socket.gethostname()
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# storage
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)  # no fsync: os.replace is atomic against a killed process; see docs/sweeps.md
+    os.replace(tmp, path)
+
+
+def _json_default(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    raise TypeError(type(v).__name__)
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+class Store:
+    """The parts folder of one sweep output folder."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = Path(out)
+        self.parts = self.out / PARTS
+
+    def prepare(self) -> None:
+        self.parts.mkdir(parents=True, exist_ok=True)
+        for p in self.parts.glob(".tmp-*"):  # left by a kill mid-write
+            p.unlink(missing_ok=True)
+
+    def done(self) -> dict[str, str]:
+        """run_id -> status of every finished run (ok or failed)."""
+        out = {}
+        for p in self.parts.glob("*.json"):
+            try:
+                out[p.stem] = json.loads(p.read_text(encoding="utf-8"))["status"]
+            except (OSError, ValueError, KeyError):
+                p.unlink(missing_ok=True)  # unreadable: run it again
+        return out
+
+    def write(self, task: Task, point: dict[str, Any], result: dict[str, Any]) -> None:
+        """Store one finished run: time series first, then the JSON that marks it done."""
+        ts = result.get("timeseries")
+        if ts is not None:
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_file(sink, ts.schema) as w:
+                w.write_table(ts)
+            _atomic_write_bytes(self.parts / f"{task.run_id}.arrow", sink.getvalue().to_pybytes())
+        rec = {
+            "run_id": task.run_id, "point": task.point, **point, "replicate": task.replicate, "seed": task.seed,
+            "status": result["status"], "error": result["error"], "seconds": result["seconds"],
+            "host": result.get("host", ""),
+            "summary": None if result["summary"] is None else {k: _clean(v) for k, v in result["summary"].items()},
+        }
+        blob = json.dumps(rec, default=_json_default, ensure_ascii=False).encode()
+        _atomic_write_bytes(self.parts / f"{task.run_id}.json", blob)
+
+    def read(self, run_id_: str) -> dict[str, Any]:
+        return json.loads((self.parts / f"{run_id_}.json").read_text(encoding="utf-8"))
+
+
+def _write_table_atomic(path: Path, table: pa.Table) -> None:
+    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
+    pq.write_table(table, tmp, compression="zstd")
+    os.replace(tmp, path)
+
+
+def _read_part_table(path: Path) -> pa.Table:
+    with pa.OSFile(str(path), "rb") as f:
+        return pa.ipc.open_file(f).read_all()
+
+
+def consolidate(exp: Experiment, out: Path, csv: bool = False, batch_rows: int = 65_536) -> dict[str, int]:
+    """Rebuild runs/summary/timeseries.parquet from the parts of this experiment's runs (time series streamed in
+    batches: memory does not grow with the number of runs). Returns counts of ok, failed and missing runs."""
+    store = Store(out)
+    tasks = exp.tasks()
+    rows, summaries = [], []
+    counts = {"ok": 0, "failed": 0, "missing": 0}
+    ts_tmp = out / f".tmp-{uuid.uuid4().hex}-timeseries.parquet"
+    writer: pq.ParquetWriter | None = None
+    pending: list[pa.Table] = []
+    n_pending = 0
+
+    def flush() -> None:
+        nonlocal writer, pending, n_pending
+        if not pending:
+            return
+        tab = pa.concat_tables(pending)
+        if writer is None:
+            writer = pq.ParquetWriter(ts_tmp, tab.schema, compression="zstd")
+        writer.write_table(tab)
+        pending, n_pending = [], 0
+
+    try:
+        for t in tasks:
+            jp = store.parts / f"{t.run_id}.json"
+            if not jp.exists():
+                counts["missing"] += 1
+                continue
+            rec = store.read(t.run_id)
+            summ = rec.pop("summary")
+            if summ is not None:
+                try:
+                    tab = _read_part_table(store.parts / f"{t.run_id}.arrow")
+                except (OSError, pa.ArrowInvalid):  # lost with the machine (no fsync): run it again next time
+                    jp.unlink(missing_ok=True)
+                    counts["missing"] += 1
+                    continue
+                summaries.append({"run_id": t.run_id, **summ})
+                tab = tab.add_column(0, "run_id", pa.array([t.run_id] * tab.num_rows, pa.string()))
+                pending.append(tab)
+                n_pending += tab.num_rows
+                if n_pending >= batch_rows or len(pending) >= 64:
+                    flush()
+            counts[rec["status"]] = counts.get(rec["status"], 0) + 1
+            rows.append(rec)
+        flush()
+        if writer is None:
+            cols = ["day", *exp.timeseries_columns]
+            schema = pa.schema([("run_id", pa.string()), ("day", pa.int64())] + [(c, pa.float64()) for c in cols[1:]])
+            writer = pq.ParquetWriter(ts_tmp, schema, compression="zstd")
+        writer.close()
+        writer = None
+        runs = pd.DataFrame(rows)
+        if runs.empty:
+            runs = pd.DataFrame(columns=["run_id", "point", *(["scenario"] + list(exp.grid)), "replicate", "seed",
+                                         "status", "error", "seconds", "host"])
+        runs["seed"] = runs["seed"].astype("int64")
+        summary = pd.DataFrame(summaries) if summaries else pd.DataFrame(columns=["run_id"])
+        for c in summary.columns[1:]:
+            summary[c] = summary[c].astype("float64")  # null (an empty window) -> NaN
+        _write_table_atomic(out / "runs.parquet", pa.Table.from_pandas(runs, preserve_index=False))
+        _write_table_atomic(out / "summary.parquet", pa.Table.from_pandas(summary, preserve_index=False))
+        os.replace(ts_tmp, out / "timeseries.parquet")
+        if csv:
+            for name, df in (("runs", runs), ("summary", summary)):
+                tmp = out / f".tmp-{uuid.uuid4().hex}-{name}.csv"
+                df.to_csv(tmp, index=False)
+                os.replace(tmp, out / f"{name}.csv")
+    finally:
+        if writer is not None:
+            writer.close()
+        ts_tmp.unlink(missing_ok=True)
+    return counts
+
+
+# --------------------------------------------------------------------------------------------------------------
+# execution
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], capture_output=True, text=True, timeout=10,
+                              cwd=Path(__file__).resolve().parent).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _manifest(exp: Experiment, command: list[str], start: str, backend: str) -> dict[str, Any]:
+    from sim import __version__
+
+    commit = _git("rev-parse", "HEAD")
+    return {
+        "tool": "grassroots-sim", "version": __version__,
+        "git_commit": commit or None, "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")) if commit else None,
+        "command": command, "experiment": str(exp.path), "experiment_name": exp.name,
+        "experiment_sha256": exp.file_hash, "start_time": start, "end_time": None, "status": "running",
+        "machine": {"host": socket.gethostname(), "platform": platform.platform(), "python": sys.version.split()[0],
+                    "cpus": os.cpu_count()},
+        "backend": backend, "runs": len(exp.scenarios) * exp.replicates,
+        "seed": exp.seed, "replicates": exp.replicates, "replicate_seeds": exp.seeds,
+        "swept": exp.swept, "grid": exp.grid, "scenarios": exp.scenario_files,
+        "timeseries_every": exp.timeseries_every,
+    }
+
+
+class Progress:
+    """A tqdm bar of runs with done / failed / time left (or nothing)."""
+
+    def __init__(self, total: int, enabled: bool, desc: str) -> None:
+        self.failed = 0
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            tqdm.monitor_interval = 0  # no monitor thread: the local pool may fork (see _local_results)
+            self.bar = tqdm(total=total, desc=desc, unit="run", file=sys.stderr, dynamic_ncols=True)
+            self.bar.set_postfix(failed=0)
+
+    def update(self, status: str) -> None:
+        if status != "ok":
+            self.failed += 1
+        if self.bar is not None:
+            if status != "ok":
+                self.bar.set_postfix(failed=self.failed, refresh=False)
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _single_threaded() -> bool:
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+def _local_results(tasks: list[Task], workers: int, runner: Runner | None) -> Iterator[tuple[Task, dict[str, Any]]]:
+    """Yield (task, result) as runs finish on a local process pool, with a bounded number in flight."""
+    if workers == 1:
+        for t in tasks:
+            yield t, execute(t, runner)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    # fork starts workers at once with the model already imported; it is only safe while this process has no
+    # other threads (a fork copies locks they hold: Arrow and Dask start some), else forkserver with the model
+    # preloaded
+    if _single_threaded() and "fork" in mp.get_all_start_methods():
+        ctx = mp.get_context("fork")
+    else:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.core.run", "sim.exploration.sweep"])
+    from collections import deque
+    from concurrent.futures.process import BrokenProcessPool
+
+    window = 4 * workers
+    queue = deque(tasks)
+    restarts = 0
+    while queue:
+        running: dict[Any, Task] = {}
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                while queue or running:
+                    while queue and len(running) < window:
+                        t = queue.popleft()
+                        running[pool.submit(execute, t, runner)] = t
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        res = fut.result()  # BrokenProcessPool if a worker died (OOM killer, segfault)
+                        yield running.pop(fut), res
+        except BrokenProcessPool:
+            restarts += 1  # a worker died: its runs (and the others in flight) go back in the queue
+            if restarts > MAX_POOL_RESTARTS:
+                raise RuntimeError(f"worker processes died {restarts} times; finished runs are kept in parts/, "
+                                   "rerun the same command to resume") from None
+            queue.extendleft(reversed(list(running.values())))
+
+
+def _dask_results(tasks: list[Task], address: str, workers: int | None,
+                  runner: Runner | None) -> Iterator[tuple[Task, dict[str, Any]]]:
+    """Yield (task, result) from Dask: `local` starts a LocalCluster, else connect to the scheduler at `address`.
+    Runs on a lost worker are rescheduled by Dask; `retries` covers other worker-side crashes."""
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if address == "local":
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(address, timeout="30s")
+    try:
+        n = max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
+        window = max(8, 4 * n)
+        todo = iter(tasks)
+        futures = {}
+
+        def submit(t: Task) -> Any:
+            fut = client.submit(execute, t, runner, key=f"run-{t.run_id}-{uuid.uuid4().hex[:8]}", pure=False, retries=2)
+            futures[fut.key] = t
+            return fut
+
+        ac = as_completed([submit(t) for t in itertools.islice(todo, window)])
+        for fut in ac:
+            t = futures.pop(fut.key)
+            try:
+                res = fut.result()
+            except Exception as err:  # noqa: BLE001 - e.g. KilledWorker after retries: record, go on
+                res = {"status": "failed", "error": f"{type(err).__name__}: {err}"[:500], "summary": None,
+                       "timeseries": None, "seconds": 0.0, "run_id": t.run_id}
+            fut.release()
+            yield t, res
+            nxt = next(todo, None)
+            if nxt is not None:
+                ac.add(submit(nxt))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+@dataclass
+class SweepReport:
+    """What one call of run_sweep did."""
+
+    total: int
+    skipped: int
+    ran: int
+    ok: int
+    failed: int
+    seconds: float
+    out: Path
+
+
+def run_sweep(experiment: str | Path | Experiment, out: str | Path, *, workers: int | None = None,
+              dask: str | None = None, progress: bool = False, retry_failed: bool = False, csv: bool = True,
+              command: list[str] | None = None, runner: Runner | None = None) -> SweepReport:
+    """Run every run of the experiment that has no part in `out` yet, store each as it finishes, then rebuild
+    the tables and write manifest.json. `runner(fields, seed=)` replaces run_scenario (tests, other models)."""
+    exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
+    out = Path(out)
+    start = _now()
+    t0 = time.perf_counter()
+    store = Store(out)
+    store.prepare()
+    for name in (*TABLES, "manifest.json"):  # a rerun first removes what could look complete
+        (out / name).unlink(missing_ok=True)
+    backend = f"dask:{dask}" if dask else f"local:{workers or os.cpu_count()}"
+    manifest = _manifest(exp, command or [], start, backend)
+    _atomic_write_bytes(out / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
+
+    tasks = exp.tasks()
+    done = store.done()
+    todo = [t for t in tasks if t.run_id not in done or (retry_failed and done[t.run_id] != "ok")]
+    bar = Progress(len(todo), progress, exp.name)
+    ok = failed = 0
+    try:
+        if todo:
+            if dask:
+                results = _dask_results(todo, dask, workers, runner)
+            else:
+                results = _local_results(todo, max(1, min(workers or os.cpu_count() or 1, len(todo))), runner)
+            for task, res in results:
+                store.write(task, exp.points[task.point], res)
+                if res["status"] == "ok":
+                    ok += 1
+                else:
+                    failed += 1
+                bar.update(res["status"])
+    finally:
+        bar.close()
+    counts = consolidate(exp, out, csv=csv)
+    manifest.update(end_time=_now(), status="complete" if counts["failed"] == 0 else "complete_with_failures",
+                    ok=counts["ok"], failed=counts["failed"], seconds=round(time.perf_counter() - t0, 3))
+    _atomic_write_bytes(out / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
+    return SweepReport(total=len(tasks), skipped=len(tasks) - len(todo), ran=len(todo), ok=ok, failed=failed,
+                       seconds=time.perf_counter() - t0, out=out)

@@ -1,0 +1,1 @@
+"""Figures of runs, sweeps and comparisons, in English or Chinese."""

@@ -1,0 +1,1 @@
+"""Words and fonts shared by figures, dashboard and reports: bilingual labels and texts, the CJK font."""

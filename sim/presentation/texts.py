@@ -1,0 +1,262 @@
+"""Every string of the teaching dashboard in English and Chinese: controls, charts, levers, presets, the lesson."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.presentation.labels import label as _model_label
+
+LANGS = ("zh", "en")
+
+# key: (English, Chinese)
+UI: dict[str, tuple[str, str]] = {
+    "title": ("A thousand lines above, one needle below", "上头千条线，下面一根针"),
+    "subtitle": ("Grassroots burden-reduction classroom simulator", "基层减负课堂模拟"),
+    "language": ("Language", "语言"),
+    "controls": ("Run", "运行"),
+    "play": ("▶ Play", "▶ 播放"),
+    "pause": ("❚❚ Pause", "❚❚ 暂停"),
+    "step": ("Step +1 day", "单步 +1 天"),
+    "step_week": ("+7 days", "+7 天"),
+    "reset": ("⟲ Reset", "⟲ 重置"),
+    "speed": ("Days per frame", "每帧天数"),
+    "day_of": ("Day {day} of {days}", "第 {day} 天 / 共 {days} 天"),
+    "before_reform": ("before the reform", "改革前"),
+    "after_reform": ("reform in force", "改革已实施"),
+    "finished": ("run finished", "运行结束"),
+    "scenario": ("Scenario", "情景"),
+    "preset": ("Preset scenario", "预设情景"),
+    "mode": ("View", "视图"),
+    "mode_single": ("One run", "单一情景"),
+    "mode_compare": ("Before / after: baseline vs reform", "改革前后对比：基线 vs 改革"),
+    "days": ("Days to run", "模拟天数"),
+    "policy_start_day": ("Reform day", "改革实施日"),
+    "seed": ("Random seed", "随机种子"),
+    "n_townships": ("Townships in the county", "县内乡镇数"),
+    "levers": ("Reform levers (switch on at the reform day)", "减负措施（改革实施日起生效）"),
+    "levers_note": (
+        "Moving a lever re-runs the same seed up to today, so its effect shows at once.",
+        "调整措施后，用同一随机种子重算到当前日，效果立即可见。",
+    ),
+    "lesson": ("Guided lesson", "课堂导学"),
+    "lesson_step": ("Step {i} of {n}", "第 {i} 步 / 共 {n} 步"),
+    "lesson_setup": ("Set up this step", "载入本步设置"),
+    "lesson_prev": ("◀ Back", "◀ 上一步"),
+    "lesson_next": ("Next ▶", "下一步 ▶"),
+    "lesson_watch": ("Watch", "观察"),
+    "lesson_ask": ("Ask the class", "课堂提问"),
+    "export": ("Export charts (PNG)", "导出图表（PNG）"),
+    "export_all": ("All charts, one slide (PNG)", "全部图表合成一页（PNG）"),
+    "export_zip": ("Each chart separately (ZIP of PNGs)", "各图单独导出（PNG 压缩包）"),
+    "baseline": ("Baseline (no reform)", "基线（无改革）"),
+    "reform": ("With reform", "实施改革"),
+    "this_run": ("This run", "本次模拟"),
+    "day": ("Day", "天"),
+    "reform_day": ("Reform day", "改革实施日"),
+    "time_use": ("Where the working day goes", "一天的工时去哪了"),
+    "hours_per_cadre": ("Hours per cadre per day (7-day mean)", "人均每日工时（7日均值）"),
+    "formalism": ("Formalism (hatched)", "形式主义（斜线）"),
+    "burnout": ("Exhaustion and burnout", "耗竭与倦怠"),
+    "share": ("Share (0-1)", "比例（0-1）"),
+    "service": ("Service to residents", "为民服务"),
+    "resolved_share": ("Requests resolved on time (28-day share)", "按时办结率（28日）"),
+    "backlog": ("Requests waiting", "待办群众诉求"),
+    "meetings": ("Meetings and travel", "会议与路途"),
+    "meetings_week": ("Meetings per village cadre a week", "村干部每周开会次数"),
+    "travel_day": ("Travel hours per cadre a day", "人均每日路途小时"),
+    "hierarchy": ("The hierarchy: many lines, one needle", "层级结构：千条线，一根针"),
+    "departments": ("County departments", "县直部门"),
+    "townships": ("Townships", "乡镇"),
+    "villages": ("Villages", "村"),
+    "exhaustion_colour": ("Mean exhaustion (0 fresh - 1 spent)", "平均耗竭度（0 精力充沛 - 1 耗尽）"),
+    "kpi_formalism": ("Formalism share of work time", "形式主义工时占比"),
+    "kpi_exhaustion": ("Mean exhaustion", "平均耗竭度"),
+    "kpi_burnout": ("Cadres burned out", "倦怠干部比例"),
+    "kpi_resolved": ("Requests resolved on time", "按时办结率"),
+    "kpi_meetings": ("Meetings / village cadre / week", "村干部每周会议"),
+    "kpi_window": ("last 28 days", "近28天"),
+    "kpi_vs_baseline": ("baseline", "基线"),
+    "on": ("on", "开"),
+    "off": ("off", "关"),
+    "keep_base": ("unchanged", "不变"),
+    "error": ("Could not build the scenario", "无法生成情景"),
+}
+
+# lever: (English name, Chinese name, English explanation, Chinese explanation)
+LEVER_TEXT: dict[str, tuple[str, str, str, str]] = {
+    "document_cut": ("Cut documents", "精简文件", "Share of upper documents no longer issued (Gansu 2019: -30%).",
+                     "上级不再下发的文件比例（甘肃2019年：-30%）。"),
+    "meeting_cut": ("Cut meetings", "精简会议", "Share of meetings no longer called (Wuhu 2019: -40%).",
+                    "不再召开的会议比例（芜湖2019年：-40%）。"),
+    "meeting_consolidation": ("One meeting for all tiers", "会议合并套开", "One meeting reaches every tier instead of a relay at each level.",
+                              "一次会议开到底，不再层层传达。"),
+    "video_conferencing": ("Video meetings", "视频会议", "Share of meetings held by video: no travel to the township.",
+                           "以视频方式召开的会议比例：不必往返乡镇。"),
+    "inspection_cut": ("Fewer inspections", "减少督查检查考核", "Share of inspections and assessments cut.",
+                       "压减的督查检查考核比例。"),
+    "no_video_ppt": ("No videos or PPT for inspectors", "迎检不要视频PPT", "Report orally and show the site; no video or slides to prepare.",
+                     "口头汇报、现场查看，不再准备视频和PPT。"),
+    "form_dedup": ("One form (merge duplicates)", "报表去重（一表通）", "Share of duplicated forms merged into one.",
+                   "重复报表合并为一张的比例。"),
+    "app_cap": ("Cap on work apps", "政务App数量上限", "Most apps a cadre must use; 0 = no cap.",
+                "每名干部须使用的App上限；0 表示不设上限。"),
+    "paperless": ("Paperless office", "无纸化办公", "Documents on computer and phone systems.", "文件通过电脑和手机系统流转。"),
+    "duty_list": ("Duty list", "履职事项清单", "Villages take only the tasks on their list; others go back up.",
+                  "村里只承担清单内事项，清单外的退回上级。"),
+    "plaque_cap": ("Cap on village plaques", "村级挂牌上限", "Most office plaques a village keeps; 0 = no cap.",
+                   "每村保留的牌子上限；0 表示不设上限。"),
+    "secondment_ban": ("No secondments", "禁止借调", "Township staff borrowed upward return to their posts.",
+                       "被上级借调的乡镇干部回到本岗。"),
+    "accountability": ("Accountability intensity", "问责强度", "How hard failures are punished after the reform.",
+                       "改革后对差错追责的力度。"),
+    "error_tolerance": ("Error tolerance", "容错纠错", "Share of accountability events forgiven.", "被容错免责的问责事件比例。"),
+    "grid_purchase": ("Professional grid workers", "购买专职网格员", "Purchased grid workers per township take over patrols.",
+                      "每个乡镇购买的专职网格员，承担网格巡查。"),
+    "patrol_office_separation": ("Separate patrol from desk duty", "巡查与坐班分离", "Patrols no longer double as office duty.",
+                                 "网格巡查不再与坐班值守混在一起。"),
+    "training": ("Training and support", "赋能培训", "Expertise and support for specialist tasks (0-1).",
+                 "专业任务的培训与支持水平（0-1）。"),
+    "extra_staff": ("More staff", "增加人手", "Cadres added per village and per township ('more horses').",
+                    "每个村和乡镇增加的干部人数（“加马”）。"),
+}
+
+UNIT_ZH = {
+    "share cut": "压减比例", "on/off": "开/关", "share of meetings remote": "视频会议占比", "share of duplicates merged": "重复报表合并比例",
+    "apps per cadre": "个App/人", "plaques": "块牌子", "intensity after the reform": "改革后强度（0-1）",
+    "share of events forgiven": "免责比例", "purchased grid workers per township": "人/乡镇", "expertise and support level": "支持水平",
+    "cadres added per village and per township": "人/村、人/乡镇",
+}
+
+LEVER_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Meetings and travel", "会议与路途", ("meeting_cut", "meeting_consolidation", "video_conferencing")),
+    ("Documents and inspections", "文件与检查", ("document_cut", "paperless", "inspection_cut", "no_video_ppt")),
+    ("Forms and apps", "报表与App", ("form_dedup", "app_cap", "plaque_cap")),
+    ("Duties and staff", "事项与人手", ("duty_list", "secondment_ban", "grid_purchase", "patrol_office_separation", "extra_staff")),
+    ("Accountability and support", "问责与赋能", ("accountability", "error_tolerance", "training")),
+)
+
+PRESET_TEXT: dict[str, tuple[str, str]] = {
+    "baseline": ("Baseline 2018 (no reform)", "2018年基线（无改革）"),
+    "gansu_2019_cuts": ("Gansu 2019: cut documents, meetings, inspections", "甘肃2019：精文减会减检查"),
+    "video_conferencing": ("Video conferencing", "视频会议"),
+    "no_video_ppt_inspections": ("Inspections without video and PPT", "迎检不要视频PPT"),
+    "plaques_and_secondment": ("Fewer plaques, no secondment", "清理挂牌、禁止借调"),
+    "duty_lists_2024": ("Duty lists (2024)", "履职事项清单（2024）"),
+    "one_form_and_apps": ("One form, fewer apps", "一表通、App瘦身"),
+    "rongcheng_grid_reform": ("Rongcheng grid reform", "荣成网格改革"),
+    "empowerment": ("Empowerment and error tolerance", "赋能与容错"),
+    "gansu_2019_displaced": ("Gansu 2019 cuts, work displaced into forms", "甘肃2019精简，但工作转为报表"),
+    "tolerant_accountability": ("Tolerant accountability", "容错问责"),
+    "hire_more_staff": ("Hire more staff", "增加编制人手"),
+    "all_reforms": ("All reforms together", "全部改革措施"),
+}
+
+KPI_KEYS = ("kpi_formalism", "kpi_exhaustion", "kpi_burnout", "kpi_resolved", "kpi_meetings")
+
+# Lesson: each step loads a preset (or, if that file is missing, these levers over the baseline) and a view.
+LESSON: tuple[dict[str, Any], ...] = (
+    {
+        "preset": "baseline", "levers": {}, "mode": "single",
+        "title": ("Many lines, one needle", "上头千条线，下面一根针"),
+        "text": (
+            "Two dozen county departments each send documents, meetings, inspections and forms. Every line lands on "
+            "the same township office, and from there on five cadres in each village. Press Play and watch the "
+            "bottom row of the hierarchy.",
+            "二十几个县直部门各自下发文件、会议、检查和报表，所有线条都落到同一个乡镇，再落到每个村的五名干部身上。"
+            "点击播放，观察层级图最下面一排。",
+        ),
+        "watch": ("Hierarchy colours; time-use chart: how much of the day is hatched (formalism)?",
+                  "层级图的颜色；工时图中斜线部分（形式主义）占了多少？"),
+        "ask": ("Who carries the load: the departments, the township or the village?", "担子最终压在谁身上：部门、乡镇还是村？"),
+    },
+    {
+        "preset": "video_conferencing", "levers": {"video_conferencing": 0.6, "meeting_cut": 0.3, "meeting_consolidation": True},
+        "mode": "compare",
+        "title": ("Meetings and travel", "文山会海与路途"),
+        "text": (
+            "Baseline and reform run side by side on the same seed. Up to the reform day the curves are identical; "
+            "from then on meetings go by video or are merged.",
+            "基线与改革用同一随机种子并排运行。改革实施日之前两条曲线完全重合，之后会议改为视频或合并召开。",
+        ),
+        "watch": ("Meetings-and-travel chart: do the curves part at the reform day?", "会议与路途图：曲线是否在改革实施日分开？"),
+        "ask": ("Where do the freed hours go: to residents, or to other paperwork?", "省下来的时间去了哪里：群众身边，还是别的材料？"),
+    },
+    {
+        "preset": "one_form_and_apps", "levers": {"form_dedup": 0.8, "app_cap": 2, "paperless": True}, "mode": "compare",
+        "title": ("Forms and apps", "表格与App"),
+        "text": (
+            "Repeated filing of the same material and a phone full of check-in apps eat the working day. The reform "
+            "merges duplicate forms and caps the apps.",
+            "同一份材料反复填报、手机里装满打卡App，占去大量工时。改革合并重复报表，限制App数量。",
+        ),
+        "watch": ("Time-use chart: the form and app bands, before and after.", "工时图：报表和App色带在改革前后的变化。"),
+        "ask": ("Does the trace (proof of work) shrink as well, or only the forms?", "留痕工作是否也减少了，还是只有报表减少？"),
+    },
+    {
+        "preset": "duty_lists_2024", "levers": {"duty_list": True, "secondment_ban": True}, "mode": "compare",
+        "title": ("Duty lists", "履职事项清单"),
+        "text": (
+            "A duty list says which tasks a village must do; tasks off the list go back to the department that "
+            "sent them. The needle gets fewer threads.",
+            "履职事项清单规定村里该干什么；清单外的事项退回派出部门。一根针上穿的线少了。",
+        ),
+        "watch": ("Exhaustion chart and the village row of the hierarchy.", "耗竭图与层级图中村一级的颜色。"),
+        "ask": ("Who does the returned work now, and is it done?", "退回的事项现在由谁来做？做完了吗？"),
+    },
+    {
+        "preset": "all_reforms", "levers": {
+            "document_cut": 0.3, "meeting_cut": 0.3, "meeting_consolidation": True, "video_conferencing": 0.6,
+            "inspection_cut": 0.5, "no_video_ppt": True, "form_dedup": 0.8, "app_cap": 2, "paperless": True,
+            "duty_list": True, "plaque_cap": 4, "secondment_ban": True, "error_tolerance": 0.5, "training": 0.5},
+        "mode": "compare",
+        "title": ("What did and did not help", "什么有用，什么没用"),
+        "text": (
+            "Now compare all reforms together with the other answer, hiring more staff (choose it in the preset "
+            "list). Try one lever at a time in the sidebar and see which curves move.",
+            "现在看全部改革措施一起实施的效果，再与另一种办法——增加编制人手（在预设情景中选择）——比较。"
+            "在侧栏逐项调整措施，看哪条曲线会动。",
+        ),
+        "watch": ("Service chart: resolved share and backlog. Exhaustion: who recovers?", "为民服务图：办结率和积压；耗竭图：谁恢复了？"),
+        "ask": ("Which lever cut the lines from above, and which only added hands below?", "哪项措施减少了上面的线，哪项只是在下面加了人手？"),
+    },
+)
+
+
+def t(key: str, lang: str, **fmt: Any) -> str:
+    """The UI string `key` in `lang`, formatted with `fmt`; falls back to sim.labels, then to the key."""
+    if key in UI:
+        s = UI[key][1 if lang == "zh" else 0]
+        return s.format(**fmt) if fmt else s
+    return _model_label(key, lang)
+
+
+def kind(name: str, lang: str) -> str:
+    """A time-use kind (meeting, form, ...) in `lang`."""
+    return _model_label(name, lang)
+
+
+def lever_name(name: str, lang: str) -> str:
+    """A lever's name in `lang`."""
+    return LEVER_TEXT[name][1 if lang == "zh" else 0]
+
+
+def lever_help(name: str, lang: str) -> str:
+    """A lever's one-line explanation in `lang`."""
+    return LEVER_TEXT[name][3 if lang == "zh" else 2]
+
+
+def unit(u: str, lang: str) -> str:
+    """A scenario unit string in `lang`."""
+    return UNIT_ZH.get(u, u) if lang == "zh" else u
+
+
+def preset_name(stem: str, lang: str, fallback: str | None = None) -> str:
+    """A preset's display name; unknown presets show their file name (or `fallback`)."""
+    if stem in PRESET_TEXT:
+        return PRESET_TEXT[stem][1 if lang == "zh" else 0]
+    return fallback or stem.replace("_", " ")
+
+
+def lesson_text(i: int, part: str, lang: str) -> str:
+    """Part (title, text, watch, ask) of lesson step `i` in `lang`."""
+    return LESSON[i][part][1 if lang == "zh" else 0]
