@@ -51,15 +51,16 @@ def test_cascade_pushes_amplifies_and_duty_list_returns():
 
 
 def test_assignment_by_post_and_least_loaded():
-    shares = assignment.village_shares(np.array([0.0, 16.0, 0.0, 0.0]), np.array([1.0, 1.0, 1.0, 0.0]), np.ones(4), 2)
-    assert np.allclose(shares.sum(1), [1.0, 1.0])
-    assert shares[0, 0] > shares[0, 1]  # the idle cadre takes more than the loaded one
+    # two villages of two slots, slot-major: [village 0 slot 0, village 1 slot 0, village 0 slot 1, village 1 slot 1]
+    shares = assignment.village_shares(np.array([0.0, 0.0, 16.0, 0.0]), np.array([1.0, 1.0, 1.0, 0.0]), np.ones(4), 2)
+    assert np.allclose(shares.sum(0), [1.0, 1.0])  # (slots, villages)
+    assert shares[0, 0] > shares[1, 0]  # the idle cadre takes more than the loaded one
     assert shares[1, 1] == 0.0  # nobody away gets work
-    per, dropped = assignment.assign_to_village_cadres(np.ones((5, 2)), np.array([[0.5, 0.5], [0.0, 0.0]]))
+    per, dropped = assignment.assign_to_village_cadres(np.ones((5, 2)), np.array([[0.5, 0.0], [0.5, 0.0]]))
     assert np.allclose(per.sum(1) + dropped, 2.0) and np.allclose(dropped, 1.0)
     m = sim.GrassrootsModel(rng=0, n_townships=2, secondment_share=0.5)
     share = m.county.post_share
-    assert np.allclose(share.reshape(m.county.n_departments, 2, -1).sum(2), 1.0)  # every line is covered
+    assert np.allclose(m.county.per_township(share), 1.0)  # every line is covered in every township
     assert (share[:, m.county.seconded[: m.county.n_township_cadres]] == 0).all()  # not by seconded cadres
 
 

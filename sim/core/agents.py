@@ -58,7 +58,7 @@ class TownshipCadre(Cadre):
 
     @property
     def township(self) -> int:
-        return self.index // self.model.county.t_slots
+        return self.index % self.model.county.n_townships  # slot-major layout (county.py)
 
     @property
     def posts(self) -> list[int]:
@@ -71,4 +71,4 @@ class VillageCadre(Cadre):
     @property
     def village(self) -> int:
         c = self.model.county
-        return (self.index - c.n_township_cadres) // c.v_slots
+        return (self.index - c.n_township_cadres) % c.n_villages  # slot-major layout (county.py)

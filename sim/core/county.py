@@ -2,6 +2,12 @@
 
 One row per cadre slot, township slots first, then village slots; per-kind arrays are kind-major (kind, cadre)
 so that sums over kinds are row additions (MODEL.md, "Architecture and speed").
+
+Within each level the slots are slot-major: township cadre k of township t sits at `k * T + t`, village cadre k
+of village v at `Nt + k * V + v`. A sum over a unit's cadres is then a sum over the first axis of a (slots,
+units) view, which numpy adds slot after slot in a fixed order; and the extra-staff slots (k >= the base count)
+are the last rows of each level, so the base cadres keep their places and the county's sums over them run in
+the same order whether extra slots exist or not.
 """
 
 from __future__ import annotations
@@ -51,6 +57,36 @@ class County:
     post_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (D, Nt) who does a department's work
     active: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (N,) filled and not seconded
     uncovered: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (D,) townships with nobody on a line
+    draw_order: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (N,) slots unit by unit
+
+    @property
+    def n_base_township(self) -> int:
+        """Township slots filled in the baseline (the first rows of the township level)."""
+        return int((~self.extra[: self.n_township_cadres]).sum())
+
+    @property
+    def n_base_village(self) -> int:
+        """Village slots filled in the baseline (the first rows of the village level)."""
+        return int((~self.extra[self.n_township_cadres :]).sum())
+
+    def per_village(self, a: np.ndarray) -> np.ndarray:
+        """(..., V) from (..., village cadres): sum over each village's slots, slot after slot."""
+        return a.reshape(*a.shape[:-1], self.v_slots, self.n_villages).sum(-2)
+
+    def per_township(self, a: np.ndarray) -> np.ndarray:
+        """(..., T) from (..., township cadres): sum over each township's slots, slot after slot."""
+        return a.reshape(*a.shape[:-1], self.t_slots, self.n_townships).sum(-2)
+
+    def to_village_cadres(self, a: np.ndarray) -> np.ndarray:
+        """(..., V) per village -> (..., village cadres): every slot of a village gets the village's value."""
+        return np.tile(a, self.v_slots)
+
+    def unit_of(self, i: int) -> np.ndarray:
+        """The slots of cadre i's unit (its township's or its village's cadres), in slot order."""
+        Nt = self.n_township_cadres
+        if i < Nt:
+            return np.arange(i % self.n_townships, Nt, self.n_townships)
+        return np.arange(Nt + (i - Nt) % self.n_villages, self.n_cadres, self.n_villages)
 
     @property
     def stock_n(self) -> np.ndarray:
@@ -102,10 +138,12 @@ def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Gen
     N = Nt + Nv
 
     extra = np.zeros(N, bool)
-    extra[:Nt] = np.tile(np.arange(st) >= st_base, T)
-    extra[Nt:] = np.tile(np.arange(sv) >= sv_base, V)
+    extra[:Nt] = np.repeat(np.arange(st) >= st_base, T)  # slot-major: extra slots are each level's last rows
+    extra[Nt:] = np.repeat(np.arange(sv) >= sv_base, V)
     base = ~extra
     n_base = int(base.sum())
+    # Random numbers go to cadres unit by unit (township by township, village by village), whatever the layout
+    draw_order = np.concatenate([np.arange(Nt).reshape(st, T).T.ravel(), Nt + np.arange(Nv).reshape(sv, V).T.ravel()])
 
     households = np.maximum(1, np.round(s.households_per_village * (1 + s.households_spread * rng.uniform(-1, 1, V))))
     grids = np.maximum(1.0, np.round(households / s.grid_households))
@@ -117,24 +155,24 @@ def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Gen
         order = np.concatenate([rng.permutation(D) for _ in range(int(np.ceil(n_posts.sum() / D)) + 1)])
         pos = 0
         for c in range(st_base):
-            for d in order[pos : pos + n_posts[c]]:
-                holds[d, t * st + c] = 1.0
+            holds[order[pos : pos + n_posts[c]], c * T + t] = 1.0
             pos += n_posts[c]
-        uncovered = np.flatnonzero(holds[:, t * st : t * st + st_base].sum(1) == 0)
+        uncovered = np.flatnonzero(holds[:, t : st_base * T : T].sum(1) == 0)
         for d in uncovered:
-            holds[d, t * st + rng.integers(st_base)] = 1.0
+            holds[d, rng.integers(st_base) * T + t] = 1.0
         for c in range(st_base, st):  # an extra hire takes two posts of the busiest lines
-            holds[rng_extra.choice(D, min(2, D), replace=False), t * st + c] = 1.0
+            holds[rng_extra.choice(D, min(2, D), replace=False), c * T + t] = 1.0
 
-    u_base = rng.random((2, n_base))
     u = np.empty((2, N))
-    u[:, base] = u_base
-    u[:, extra] = rng_extra.random((2, N - n_base))
+    in_draw_order = np.empty((2, N))
+    in_draw_order[:, base[draw_order]] = rng.random((2, n_base))
+    in_draw_order[:, extra[draw_order]] = rng_extra.random((2, N - n_base))
+    u[:, draw_order] = in_draw_order
     resilience = 1 + s.resilience_spread * (2 * u[0] - 1)
     seconded_pick = np.zeros(N, bool)
     seconded_pick[:Nt] = base[:Nt] & (u[1, :Nt] < s.secondment_share)
     secretary = np.ones(N)
-    secretary[Nt:][np.arange(Nv) % sv == 0] = 1.5  # the village secretary takes more of the forms (S2)
+    secretary[Nt : Nt + V] = 1.5  # slot 0 of each village: the secretary takes more of the forms (S2)
 
     c = County(
         n_departments=D,
@@ -161,6 +199,7 @@ def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Gen
         stress=np.zeros(N),
         queue=np.zeros((QUEUE_START_AGES, V)),
         petitions=np.zeros(V),
+        draw_order=draw_order,
     )
     c.refresh_active()
     update_post_share(c)
@@ -170,14 +209,14 @@ def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Gen
 def update_post_share(c: County) -> None:
     """Split each department's township work over the active holders of its post; a line whose holders are
     all away falls to the township's other active cadres (MODEL.md mechanism 3)."""
-    Nt, st, T = c.n_township_cadres, c.t_slots, c.n_townships
+    Nt, st = c.n_township_cadres, c.t_slots
     act = c.active[:Nt].astype(float)
     h = c.holds * act
-    per_town = h.reshape(c.n_departments, T, st).sum(2)  # (D, T) active holders
-    fallback = np.repeat((per_town == 0).astype(float), st, axis=1) * act  # (D, Nt)
+    per_town = c.per_township(h)  # (D, T) active holders
+    fallback = np.tile((per_town == 0).astype(float), st) * act  # (D, Nt)
     w = h + fallback
-    tot = w.reshape(c.n_departments, T, st).sum(2)
-    c.post_share = w / np.repeat(np.where(tot > 0, tot, 1.0), st, axis=1)
+    tot = c.per_township(w)
+    c.post_share = w / np.tile(np.where(tot > 0, tot, 1.0), st)
     c.uncovered = (tot == 0).sum(1).astype(float)  # (D,) townships where the line has nobody at all
 
 
@@ -194,7 +233,7 @@ def hierarchy(c: County) -> nx.Graph:
         g.add_node(f"T{t}", kind="township", index=t)
         g.add_edge("county", f"T{t}", kind="admin")
         for k in range(c.t_slots):
-            i = t * c.t_slots + k
+            i = k * c.n_townships + t
             g.add_node(f"C{i}", kind="township_cadre", cadre=i, township=t)
             g.add_edge(f"T{t}", f"C{i}", kind="member")
             for d in np.flatnonzero(c.holds[:, i]):
@@ -204,7 +243,7 @@ def hierarchy(c: County) -> nx.Graph:
         g.add_node(f"V{v}", kind="village", index=v, township=t)
         g.add_edge(f"T{t}", f"V{v}", kind="admin")
         for k in range(c.v_slots):
-            i = Nt + v * c.v_slots + k
+            i = Nt + k * c.n_villages + v
             g.add_node(f"C{i}", kind="village_cadre", cadre=i, village=v)
             g.add_edge(f"V{v}", f"C{i}", kind="member")
     return g

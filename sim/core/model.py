@@ -1,9 +1,10 @@
 """GrassrootsModel: one county, one day a step. Tasks flow from departments through townships to villages;
 cadres spend their days on them; exhaustion builds; residents wait.
 
-State lives in numpy arrays (`sim.county.County`); the Mesa agents in `sim.agents` are views onto them. The
-daily step is a fixed sequence of array operations, one call per mechanism of MODEL.md, with no Python loop
-over agents or tasks.
+State lives in numpy arrays (`sim.core.county.County`); the Mesa agents in `sim.core.agents` are views onto
+them, made when first asked for. `step()` is the story of one day: one call per mechanism of MODEL.md
+(`sim/core/mechanisms/`), on whole arrays, with no Python loop over agents or tasks. Every sum runs in a fixed
+order (numpy along an axis, never a BLAS product), so a seed gives the same run on any CPU and thread count.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sim.core.mechanisms import (
     timeuse,
     trace,
 )
-from sim.core.record import COLUMNS, Recorder, summarise, summary_names
+from sim.core.record import COLUMNS, Recorder, level_sums, summarise, summary_names
 from sim.core.scenario import Scenario, ScenarioError, as_scenario
 
 PROACTIVE = SERVICE + 1  # the demand row for proactive village work: vulnerable-household visits and grid patrol
@@ -63,75 +64,78 @@ class GrassrootsModel(mesa.Model):
         self.regimes = (regime(p, False), regime(p, True))
         self.regime = self.regimes[0]
         self.day = 0
+        Nt, N = c.n_township_cadres, c.n_cadres
+        self._Nt = Nt
+        self._agents_made = False
+        self.running = True
+
+        # what each mechanism needs, worked out once per regime rather than every day
         self._season = generation.season(p.days, p.season_amplitude)
         req_day = p.requests_per_household_year / 365
-        self._rates = [
-            generation.daily_rates(self.regimes[reform], c.n_departments, c.n_townships, c.households, req_day)
-            for reform in (False, True)
-        ]
+        self._rates = [generation.daily_rates(reg, c.n_departments, c.n_townships, c.households, req_day) for reg in self.regimes]
         self._weekend_requests = c.households * req_day * p.weekend_request_share
-        self._visit_need = service.visit_need(c.households, p.vulnerable_share, p.visits_per_household_month, p.effort_visit)
+        self._routing = [cascade.routing(reg, p.villages_per_township) for reg in self.regimes]
+        self._town_of_vcadre = np.tile(c.town_of_village, c.v_slots)
+        self._effort_village = [reg.effort_village.astype(REAL)[:, None] for reg in self.regimes]
+        self._trace1 = [(1.0 + reg.trace).astype(REAL)[:, None] for reg in self.regimes]  # clock hours per work hour
+        self._trace = [reg.trace.astype(REAL)[:, None] for reg in self.regimes]  # trace hours per work hour
+        self._backlog_weight = [reg.weight[:5, None].astype(REAL) for reg in self.regimes]
+        self._aging = [self._by_level(reg.aging_township, reg.aging) for reg in self.regimes]
+        # cadres plan PLANNING_DAYS ahead: that share of their fresh work is due soon
+        self._due = [self._by_level(np.minimum(1.0, PLANNING_DAYS * reg.aging_township),
+                                    np.minimum(1.0, PLANNING_DAYS * reg.aging)) for reg in self.regimes]
+        self._visit_need = service.visit_need(c.households, p.vulnerable_share, p.visits_per_household_month, p.effort_visit) * 7 / 5
         self._patrol_need = patrol.patrol_need(c.grids, p.patrol_hours_per_grid_week)
         grids_per_town = np.bincount(c.town_of_village, weights=c.grids, minlength=c.n_townships)
         self._grid_share = c.grids / grids_per_town[c.town_of_village]  # a village's share of its township's grids
-        Nt, N = c.n_township_cadres, c.n_cadres
-        self._Nt = Nt
-        self._village_of = np.repeat(np.arange(c.n_villages), c.v_slots)
-        self._town_of_vcadre = c.town_of_village[self._village_of]
-        self._base = ~c.extra
-        self._n_base_v = int(self._base[Nt:].sum())
-        self._oldest = 0
-        self._found = np.zeros(c.n_villages)
-        self._insp_mean = max(1e-9, self.regimes[0].dept_rate[INSP] * c.n_departments)
-        self.recorder = Recorder(p.days, Nt, N, [reg.trace / (1.0 + reg.trace) for reg in self.regimes])
-        self._ones5, self._ones7, self._ones_sv = np.ones(5, REAL), np.ones(7, REAL), np.ones(c.v_slots)
-        self._ones10 = np.ones(10, REAL)
-        self._zeros, self._zeros_v = np.zeros(N), np.zeros(c.n_villages)
-        # County-wide sums run over the slots in post before the reform day only, in the baseline's order, so
-        # that empty extra-staff slots leave every recorded sum bit-identical to the baseline's.
-        self.sum_slots: np.ndarray | None = np.flatnonzero(~c.extra) if c.extra.any() else None
-        self._ones_sum = np.ones(N if self.sum_slots is None else len(self.sum_slots), REAL)
-        self._ones_sum64 = self._ones_sum.astype(float)
-        self._demand = np.zeros((7, N), REAL)  # backlog kinds, service, proactive
-        self._new = np.zeros((2, 5, N), REAL)  # today's new tasks: [count, hours] x kind x cadre
-        self._weight = np.zeros((7, N), REAL)
-        self._weight[PROACTIVE] = self.regime.weight[VISIT]
-        self._trace1 = [(1.0 + reg.trace).astype(REAL)[:, None] for reg in self.regimes]
-        self._trace = [reg.trace.astype(REAL) for reg in self.regimes]
-        self._routing = [cascade.routing(reg, p.villages_per_township) for reg in self.regimes]
-        self._effort_village = [reg.effort_village.astype(REAL)[:, None] for reg in self.regimes]
-        self._backlog_weight = [reg.weight[:5, None].astype(REAL) for reg in self.regimes]
-        self._visit_need_workday = self._visit_need * 7 / 5
-        self._visit_needed_total = float(self._visit_need_workday.sum())
         self._professional_discovery = p.discovery_per_patrol_hour * PROFESSIONAL_DISCOVERY
-        self._n_vacant = 0
+        self._insp_mean = max(1e-9, self.regimes[0].dept_rate[INSP] * c.n_departments)
         self._recovery = p.recovery / c.resilience  # resilient cadres recover faster
-        self._refills: dict[int, list[int]] = {}
-        self._aging = []
-        for reg in self.regimes:
-            aging = np.empty((5, N), REAL)
-            aging[:, :Nt] = reg.aging_township[:, None]
-            aging[:, Nt:] = reg.aging[:, None]
-            self._aging.append(aging)
-        self._due = []
-        for reg in self.regimes:
-            due = np.empty((5, N), REAL)
-            due[:, :Nt] = np.minimum(1.0, PLANNING_DAYS * reg.aging_township)[:, None]
-            due[:, Nt:] = np.minimum(1.0, PLANNING_DAYS * reg.aging)[:, None]
-            self._due.append(due)
-        self.running = True
 
-        # Mesa agents: views onto the arrays (one source of truth)
-        Department.create_agents(self, c.n_departments, index=list(range(c.n_departments)))
-        TownshipCadre.create_agents(self, Nt, index=list(range(Nt)))
-        VillageCadre.create_agents(self, N - Nt, index=list(range(Nt, N)))
+        # state carried from day to day besides the county's arrays
+        self._oldest = 0  # oldest age with a request waiting
+        self._found = np.zeros(c.n_villages)  # problems found on patrol, tomorrow's requests
+        self._n_vacant = 0
+        self._refills: dict[int, list[int]] = {}
+        self.worked = np.zeros(N)  # hours each cadre worked on the last day (clock hours)
+        # County sums run over the slots in post: before extra staff are hired, the baseline's slots only
+        # (the first rows of each level), so that empty extra slots leave every sum bit-identical.
+        self.levels = self._slots_in_post(extra_hired=False)
+
+        self.recorder = Recorder(p.days, Nt, N, [reg.trace / (1.0 + reg.trace) for reg in self.regimes])
         reporters = {name: _reporter(name) for name in COLUMNS if name != "day"}
         reporters.update({name: _summary_reporter(name) for name in summary_names()})
         self.datacollector = DataCollector(model_reporters=reporters)
-        self.worked = np.zeros(N)
         self._summary_cache: tuple[int, dict] = (-1, {})
 
     # ------------------------------------------------------------------------------------------------------
+    # Mesa agents: views onto the arrays (one source of truth). The step never uses them, so they are made on
+    # first use: a province of 150,000 cadres does not pay for 150,000 Python objects it never reads.
+    @property
+    def agents(self):  # type: ignore[override]
+        """All agents (departments, township cadres, village cadres), made on first use."""
+        self._make_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self):  # type: ignore[override]
+        self._make_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self):  # type: ignore[override]
+        self._make_agents()
+        return super().agent_types
+
+    def _make_agents(self) -> None:
+        if self._agents_made:
+            return
+        self._agents_made = True
+        c = self.county
+        Department.create_agents(self, c.n_departments, index=list(range(c.n_departments)))
+        TownshipCadre.create_agents(self, self._Nt, index=list(range(self._Nt)))
+        VillageCadre.create_agents(self, c.n_cadres - self._Nt, index=list(range(self._Nt, c.n_cadres)))
+
     @cached_property
     def graph(self) -> nx.Graph:
         """The hierarchy (county -> departments, county -> townships -> villages -> cadres; posts link township
@@ -143,39 +147,53 @@ class GrassrootsModel(mesa.Model):
         """The daily record so far as a pandas DataFrame (one row per day)."""
         return self.recorder.frame(self.day)
 
-    def _uniform_village(self) -> np.ndarray:
-        """A uniform draw per village cadre slot; the main stream only ever serves base slots (so extra staff
-        leave the baseline's random numbers untouched)."""
-        base = self._base[self._Nt :]
-        if self._n_base_v == len(base):
-            return self._rng_main.random(len(base))
-        u = np.empty(len(base))
-        u[base] = self._rng_main.random(self._n_base_v)
-        u[~base] = self._rng_extra.random(len(base) - self._n_base_v)
-        return u
+    # ------------------------------------------------------------------------------------------------------
+    def _by_level(self, township: np.ndarray, village: np.ndarray) -> np.ndarray:
+        """(5, N) float32: a per-kind rate for township cadres and another for village cadres."""
+        out = np.empty((5, self.county.n_cadres), REAL)
+        out[:, : self._Nt] = township[:, None]
+        out[:, self._Nt :] = village[:, None]
+        return out
 
-    def cadre_sum(self, a: np.ndarray) -> np.ndarray:
-        """Sum over the cadre (last) axis, over `sum_slots` while extra staff are not yet hired."""
-        if self.sum_slots is not None:
-            a = np.ascontiguousarray(a[..., self.sum_slots])  # same layout as the baseline's, same rounding
-        return a @ (self._ones_sum if a.dtype == REAL else self._ones_sum64)
+    def _slots_in_post(self, extra_hired: bool) -> tuple[slice, slice]:
+        """(township slots, village slots) that county sums run over."""
+        c, Nt = self.county, self._Nt
+        if extra_hired:
+            return slice(0, Nt), slice(Nt, c.n_cadres)
+        return slice(0, c.n_base_township), slice(Nt, Nt + c.n_base_village)
+
+    def county_sum(self, a: np.ndarray) -> np.ndarray:
+        """Sum over the cadre (last) axis of the slots in post: township sum plus village sum, each in a fixed
+        order."""
+        by_level = level_sums(a, self.levels)
+        return by_level[..., 0] + by_level[..., 1]
+
+    cadre_sum = county_sum  # the former name
+
+    def _uniform_village(self) -> np.ndarray:
+        """A uniform draw per village cadre slot, in the order of `county.draw_order` (village by village); the
+        main stream only ever serves base slots (so extra staff leave the baseline's random numbers untouched)."""
+        c = self.county
+        V, sv_base = c.n_villages, c.n_base_village // c.n_villages
+        u = self._rng_main.random(V * sv_base).reshape(V, sv_base).T.ravel()
+        if sv_base == c.v_slots:
+            return u
+        extra = self._rng_extra.random(V * (c.v_slots - sv_base)).reshape(V, -1).T.ravel()
+        return np.concatenate([u, extra])
 
     def _switch_regime(self) -> None:
         """Reform day: levers that change who is at work act once (secondment, extra staff)."""
         c, r = self.county, self.regimes[1]
         self.regime = r
-        self._weight[PROACTIVE] = r.weight[VISIT]
         if r.secondment == 0.0:
             c.seconded[:] = False
         if r.extra_active:
             c.filled |= c.extra
-        if self.sum_slots is not None:
-            self.sum_slots = None
-            self._ones_sum = np.ones(c.n_cadres, REAL)
-            self._ones_sum64 = self._ones_sum.astype(float)
+            self.levels = self._slots_in_post(extra_hired=True)
         c.refresh_active()
         update_post_share(c)
 
+    # ------------------------------------------------------------------------------------------------------
     def step(self) -> None:
         """One day: the nine mechanisms of MODEL.md in order, each a call on whole arrays."""
         p, c = self.params, self.county
@@ -186,63 +204,63 @@ class GrassrootsModel(mesa.Model):
         if t == p.policy_start_day:
             self._switch_regime()
         r = self.regime
-        weekday = t % 7 < 5
+        reform = int(r.reform)
+        weekday = t % 7 < 5  # departments rest at weekends; residents and petitions do not
         Nt, sv = self._Nt, c.v_slots
-        ones_sv = self._ones_sv
         work = (c.active & ~c.sick).astype(float)  # at work today (1.0) or not (0.0)
         vwork = work[Nt:]
 
-        # 1 generation, 2 cascade, 3 assignment (departments rest at weekends; residents and petitions do not)
+        # 1 generation: department tasks and meetings, township additions, specialist cases, resident requests
         if weekday:
-            county_n, town_add, village_draw = generation.generate(self._rng_main, self._rates[r.reform], self._season[t])
-            arr = cascade.cascade(county_n[:5], town_add[:5], village_draw[0], c.petitions, c.post_share, c.town_of_village,
-                                  self._routing[r.reform], c.uncovered)
-            requests = village_draw[1]
+            county_n, town_add, village_draw = generation.generate(self._rng_main, self._rates[reform], self._season[t])
+            specialist, requests = village_draw
         else:
             requests = self._rng_main.poisson(self._weekend_requests).astype(float)
-            arr = cascade.petitions_only(c.petitions, Nt)
-        load = self._ones10 @ c.stock[1].reshape(10, -1)  # hours pending per cadre, before today's arrivals
+
+        # 2 cascade: down the hierarchy, the duty list returning some; yesterday's petitions reach the villages
+        if weekday:
+            arrivals = cascade.cascade(county_n[:5], town_add[:5], specialist, c.petitions, c.post_share,
+                                       c.town_of_village, self._routing[reform], c.uncovered)
+        else:
+            arrivals = cascade.petitions_only(c.petitions, Nt)
+
+        # 3 assignment: township tasks to post holders, village tasks to the least-loaded village cadres
+        load = c.stock[1].reshape(10, -1).sum(0)  # hours pending per cadre, before today's arrivals
         shares = assignment.village_shares(load[Nt:], vwork, c.secretary[Nt:], sv)
-        new = self._new
-        new[0, :, :Nt] = arr.township_n
-        new[1, :, :Nt] = arr.township_h
-        v_n, v_dropped = assignment.assign_to_village_cadres(arr.village_n, shares, out=new[0, :, Nt:])
-        np.multiply(v_n, self._effort_village[r.reform], out=new[1, :, Nt:])
+        new = np.empty((2, 5, c.n_cadres), REAL)  # today's new tasks: [count, hours] x kind x cadre
+        new[0, :, :Nt] = arrivals.township_n
+        new[1, :, :Nt] = arrivals.township_h
+        v_n, v_dropped = assignment.assign_to_village_cadres(arrivals.village_n, shares, out=new[0, :, Nt:])
+        np.multiply(v_n, self._effort_village[reform], out=new[1, :, Nt:])
         c.stock[:, 1] += new
         stock_h = c.stock[1].sum(0)  # (5, N) hours pending, late and fresh
 
-        # 4 time allocation: fixed items (meetings, travel, apps), overtime under pressure, the flexible split
+        # 4 time allocation: fixed items, then overtime under pressure, then the flexible split by priority
         if weekday:
-            u = self._uniform_village()
-            meet = timeuse.fixed_items(county_n[5], town_add[5], c.post_share, self._town_of_vcadre, u, r)
+            meet = timeuse.fixed_items(county_n[5], town_add[5], c.post_share, self._town_of_vcadre, self._uniform_village(), r)
             meet.scale(work, Nt)
             fixed = meet.hours
             present = vwork * (1.0 - meet.away)  # in the village and able to serve residents
         else:
             meet = None
-            fixed = self._zeros
+            fixed = np.zeros(c.n_cadres)
             present = vwork
-        prod = burnout.productivity(c.exhaustion, p.productivity_loss)
         c.queue = service.age_queue(c.queue, requests + self._found, self._oldest)
         self._oldest = min(self._oldest + 1, c.queue.shape[0] - 1)
-        waiting = c.queue[: self._oldest + 1].sum(0)
-        pres_v = present.reshape(-1, sv) @ ones_sv
-        demand = self._demand  # (8, N) effective hours wanted today, reused buffer
-        trace1 = self._trace1[r.reform]
-        np.multiply(stock_h, trace1, out=demand[:5])
-        demand[SERVICE, Nt:] = np.repeat(waiting * p.effort_service / np.where(pres_v > 0, pres_v, 1.0), sv) * present
+        waiting = c.queue[: self._oldest + 1].sum(0)  # (V,) requests waiting per village
         if weekday:
-            work_v = vwork.reshape(-1, sv) @ ones_sv
-            per_worker = 1.0 / np.where(work_v > 0, work_v, 1.0)
-            workers_h = r.purchased_workers * PROFESSIONAL_HOURS * self._grid_share
-            proactive = self._visit_need_workday + np.maximum(self._patrol_need - workers_h, 0.0)  # (V,) hours
-            demand[PROACTIVE, Nt:] = np.repeat(proactive * per_worker, sv) * vwork
+            professional_h = r.purchased_workers * PROFESSIONAL_HOURS * self._grid_share
+            proactive = patrol.proactive_need(self._visit_need, self._patrol_need, professional_h)
         else:
-            workers_h = 0.0
-            demand[PROACTIVE, Nt:] = 0.0
-        due_h = c.fresh_h * self._due[r.reform]  # share of fresh work due within the planning horizon
-        due_h += c.late_h
-        need = trace1[:, 0] @ due_h  # clock hours due: backlog due soon, and all of today's village work
+            professional_h, proactive = 0.0, np.zeros(c.n_villages)
+        trace1 = self._trace1[reform]
+        demand = np.zeros((7, c.n_cadres), REAL)  # hours wanted today: 5 backlog kinds (with trace), service, proactive
+        np.multiply(stock_h, trace1, out=demand[:5])
+        demand[SERVICE, Nt:] = timeuse.spread_over_village(waiting * p.effort_service, present, sv)
+        demand[PROACTIVE, Nt:] = timeuse.spread_over_village(proactive, vwork, sv)
+        due_h = c.fresh_h * self._due[reform] + c.late_h  # overdue work, and fresh work due within the plan
+        prod = burnout.productivity(c.exhaustion, p.productivity_loss)
+        need = (due_h * trace1).sum(0)  # clock hours due: backlog due soon, and all of today's village work
         need += demand[SERVICE]
         need += demand[PROACTIVE]
         need /= prod
@@ -252,97 +270,77 @@ class GrassrootsModel(mesa.Model):
             capacity = np.minimum(regular_left + extra, 24.0 - fixed)
         else:
             capacity = timeuse.overtime(need, p.regular_hours, p.overtime_pressure, p.weekend_cap) * work
-        weight = self._weight
         # priority = accountability weight x urgency (the share of the stock that is overdue or due soon)
+        weight = np.empty((7, c.n_cadres), REAL)
         np.divide(due_h, stock_h + REAL(1e-12), out=weight[:5])
-        weight[:5] *= self._backlog_weight[r.reform]
+        weight[:5] *= self._backlog_weight[reform]
         weight[SERVICE] = accountability.service_orientation(r.weight[SERVICE], c.stress, p.defensiveness)
+        weight[PROACTIVE] = r.weight[VISIT]
         x = timeuse.allocate(demand, weight, (capacity * prod).astype(REAL))  # effective hours of work per demand
         inv_prod = 1.0 / prod
-        used = (self._ones7 @ x) * inv_prod  # clock hours on flexible work
-        if weekday:
-            worked = fixed + np.maximum(used, np.minimum(capacity, np.maximum(p.regular_hours - fixed, 0.0)))
-        else:
-            worked = used
+        used = x.sum(0) * inv_prod  # clock hours on flexible work
+        worked = fixed + np.maximum(used, np.minimum(capacity, np.maximum(p.regular_hours - fixed, 0.0))) if weekday else used
 
         # 5 trace and fake completion: substantive work on overdue first, then fresh; the rest falls due
-        substantive = x[:5] / trace1
-        done = trace.work_off(c.stock_n, c.stock_h, substantive)
-        late_done, fresh_done = done[0], done[1]
+        done = trace.work_off(c.stock_n, c.stock_h, x[:5] / trace1)  # (2, 5, N) tasks done: late, fresh
         shortfall = 1.0 - np.minimum(used / (need + 1e-12), 1.0)  # share of today's due work left undone
         shortfall *= work  # nobody fakes for an empty desk: an absent cadre's tasks simply fall overdue
-        faked_nh, late_nh = trace.fake_or_fall_due(c.stock[:, 1], self._aging[r.reform], shortfall.astype(REAL), p.fake_propensity)
-        faked, new_late_n = faked_nh[0], late_nh[0]
-        fake_hours = np.minimum(self._trace[r.reform] @ faked_nh[1], np.maximum(24.0 - worked, 0.0))
+        faked, fell_due = trace.fake_or_fall_due(c.stock[:, 1], self._aging[reform], shortfall.astype(REAL), p.fake_propensity)
+        fake_hours = np.minimum((self._trace[reform] * faked[1]).sum(0), np.maximum(24.0 - worked, 0.0))
         worked += fake_hours
-        self.worked = worked  # hours each cadre worked today (clock hours, 0 for those not at work)
-        c.stock[:, 0] += late_nh
-        c.fake_stock += self._ones5 @ faked
-        done_by = self.cadre_sum(done.reshape(10, -1))  # tasks done by (late, fresh) x kind
-        faked_by = self.cadre_sum(faked)
+        self.worked = worked
+        c.stock[:, 0] += fell_due
+        c.fake_stock += faked[0].sum(0)
 
-        # 6 accountability
+        # 6 accountability: overdue tasks, discovered fakes and specialist errors raise stress
         insp_factor = float(county_n[INSP].sum()) / self._insp_mean if weekday else 0.0
         found = accountability.discover_fakes(c.fake_stock, r.fake_discovery, insp_factor)
-        errors = (late_done[SPEC] + fresh_done[SPEC]) * r.specialist_error
-        events = accountability.accountability_events(self._ones5 @ new_late_n, found, errors)
+        errors = (done[0, SPEC] + done[1, SPEC]) * r.specialist_error
+        events = accountability.accountability_events(fell_due[0].sum(0), found, errors)
         stress_added = accountability.update_stress(c.stress, events, r.accountability, r.forgiven)
 
-        # 7 burnout, sick days, quitting and vacancies
+        # 7 burnout: exhaustion, sick days; quitting and vacancies
         burnout.update_exhaustion(c.exhaustion, worked, p.regular_hours, stress_added, c.resilience,
                                   r.exhaustion_gain, p.stress_gain, self._recovery)
         c.exhaustion *= c.filled  # an empty slot carries no exhaustion
         severe = c.exhaustion > p.severe_threshold
         c.severe_days += 1.0
         c.severe_days *= severe
-        severe_idx = np.flatnonzero(severe & c.active)
+        severe_idx = c.draw_order[(severe & c.active)[c.draw_order]]  # unit by unit: who draws which number
         c.sick = burnout.sick_days(severe_idx, len(severe), p.sick_rate, self._rng_main)
         quits = staffing.quitters(severe_idx, c.severe_days, p.quit_after_days, p.quit_rate, self._rng_main)
-        for i in quits:  # a handful a month: a loop over today's leavers, not over agents
-            size, start = (c.t_slots, 0) if i < Nt else (sv, Nt)
-            first = start + (i - start) // size * size
-            staffing.hand_over((c.stock_n[1], c.stock_h[1], c.stock_n[0], c.stock_h[0]), int(i), slice(first, first + size), c.active & ~c.sick)
-            c.filled[i] = False
-            c.vacancy_timer[i] = t + max(p.vacancy_days, 1)  # the day the slot is filled again
-            self._refills.setdefault(t + max(p.vacancy_days, 1), []).append(int(i))
-            c.exhaustion[i] = c.severe_days[i] = c.stress[i] = c.fake_stock[i] = 0.0
-        refilled = staffing.due_refills(self._refills, t) if self._refills else ()
+        refilled = staffing.turnover(c, quits, t, p.vacancy_days, self._refills)
         self._n_vacant += len(quits) - len(refilled)
-        if len(refilled):
-            c.filled[refilled] = True
-            c.vacancy_timer[refilled] = 0
-        if len(quits) or len(refilled):
-            c.refresh_active()
-            if (len(quits) and quits.min() < Nt) or (len(refilled) and refilled.min() < Nt):
-                update_post_share(c)
 
-        # 8 service: resolve with service hours of cadres present in the village; complaints return as tasks
-        serve_h = x[SERVICE, Nt:].reshape(-1, sv) @ ones_sv
-        served = service.resolve(c.queue, serve_h / p.effort_service, waiting, p.service_limit_days, self._oldest)
-        while self._oldest > 0 and not c.queue[self._oldest].any():
-            self._oldest -= 1
-        served.complaints *= p.complaint_share
+        # 8 service: requests resolved oldest first with the hours of cadres present; complaints become petitions
+        served = service.resolve(c.queue, c.per_village(x[SERVICE, Nt:].astype(float)) / p.effort_service,
+                                 waiting, p.service_limit_days, self._oldest)
+        self._oldest = service.oldest_age(c.queue, self._oldest)
+        served.complaints, c.petitions = accountability.petitions(served.complaints, p.complaint_share,
+                                                                  p.effort_petition, p.effort_campaign)
         served.complaints_total = float(served.complaints.sum())
-        c.petitions = served.complaints * (p.effort_petition / p.effort_campaign)
-        # 9 grid patrol: found problems join tomorrow's queue; missed visits risk incidents
+
+        # 9 grid patrol and visits: found problems join tomorrow's queue; missed visits risk incidents
         if weekday:
-            proactive_h = x[PROACTIVE, Nt:].reshape(-1, sv) @ ones_sv  # per village, split in proportion to need
-            visit_h = proactive_h * (self._visit_need_workday / np.maximum(proactive, 1e-12))
-            self._found = patrol.problems_found(proactive_h - visit_h, r.patrol_discovery, workers_h, self._professional_discovery)
-            visit_needed = self._visit_needed_total
-            visit_done = float(visit_h.sum())
+            proactive_h = c.per_village(x[PROACTIVE, Nt:].astype(float))
+            visit_h, patrol_h = patrol.split_visits_and_patrol(proactive_h, self._visit_need, proactive)
+            self._found = patrol.problems_found(patrol_h, r.patrol_discovery, professional_h, self._professional_discovery)
+            visit_needed, visit_done = float(self._visit_need.sum()), float(visit_h.sum())
             visit_split = visit_done / max(float(proactive_h.sum()), 1e-12)
         else:
-            self._found = self._zeros_v
+            self._found = np.zeros(c.n_villages)
             visit_needed = visit_done = visit_split = 0.0
-        incidents = float(self._rng_main.poisson(max(visit_needed - visit_done, 0.0) / p.effort_visit * p.incident_rate))
+        incidents = service.incidents(self._rng_main, visit_needed - visit_done, p.effort_visit, p.incident_rate)
 
+        done_by = self.county_sum(done.reshape(10, -1))  # tasks done in the county by (late, fresh) x kind
+        faked_by = self.county_sum(faked[0])
         self.recorder.record(
-            t, self, x=x, inv_prod=inv_prod.astype(REAL), r=r, work=work, worked=worked, fake_hours=fake_hours, meet=meet, arr=arr,
-            v_dropped=v_dropped, done=done_by[:5] + done_by[5:],
+            t, self, x=x, inv_prod=inv_prod.astype(REAL), r=r, work=work, worked=worked, fake_hours=fake_hours, meet=meet,
+            arr=arrivals, v_dropped=v_dropped, done=done_by[:5] + done_by[5:],
             on_time=float(done_by[5:].sum() + faked_by.sum()), late_done=float(done_by[:5].sum()), faked=faked_by,
-            found=float(self.cadre_sum(found)), served=served, arrived=float(requests.sum()), problems=float(self._found.sum()),
-            quits=len(quits), visit_split=visit_split, visit_done=visit_done, visit_needed=visit_needed, incidents=incidents, weekday=weekday,
+            found=float(self.county_sum(found)), served=served, arrived=float(requests.sum()), problems=float(self._found.sum()),
+            quits=len(quits), visit_split=visit_split, visit_done=visit_done, visit_needed=visit_needed, incidents=incidents,
+            weekday=weekday,
         )
         self.day = t + 1
         if self.day >= p.days:

@@ -58,15 +58,19 @@ F0 = K0 + 8
 RAW = F0 + 30
 
 
+def level_sums(a: np.ndarray, levels: tuple[slice, slice]) -> np.ndarray:
+    """(..., 2) sums of `a` over its cadre (last) axis: [township slots, village slots] of `levels`. numpy adds
+    each contiguous run in an order fixed by its length alone, whatever the CPU or thread count."""
+    township, village = levels
+    return np.stack([a[..., township].sum(-1), a[..., village].sum(-1)], axis=-1)
+
+
 class Recorder:
     """The daily record. Each day writes a raw row (sums, hours by kind, task flows: a few array operations);
     `data` derives the published COLUMNS from the raw rows, for all days at once, when asked."""
 
     def __init__(self, days: int, n_township_cadres: int, n_cadres: int, trace_rates: np.ndarray | None = None) -> None:
         self.raw = np.full((days, RAW), np.nan)
-        self.levels = np.zeros((n_cadres, 2))  # column 0: township cadres, column 1: village cadres
-        self.levels[:n_township_cadres, 0] = 1.0
-        self.levels[n_township_cadres:, 1] = 1.0
         self.nt = n_township_cadres
         self.buffer = np.zeros((len(LEVEL_SUMS), n_cadres))
         self.trace_rates = np.zeros((2, 5)) if trace_rates is None else np.asarray(trace_rates, float)  # by reform
@@ -77,7 +81,8 @@ class Recorder:
     def record(self, t: int, m: Any, *, x, inv_prod, r, work, worked, fake_hours, meet, arr, v_dropped,
                done, on_time, late_done, faked, found, served, arrived, problems, quits, visit_split, visit_done, visit_needed,
                incidents, weekday) -> None:
-        """Write day t's raw row from the day's arrays."""
+        """Write day t's raw row from the day's arrays. Sums run over the slots in post (`m.levels`), township and
+        village apart, each in a fixed order."""
         c, p = m.county, m.params
         E = c.exhaustion
         per = self.buffer
@@ -92,29 +97,20 @@ class Recorder:
         np.multiply(x[FORM], inv_prod, out=per[7])
         np.maximum(worked - p.regular_hours, 0.0, out=per[8])
         row = self.raw[t]
-        cols = m.sum_slots  # before extra staff are hired, sums run over the baseline's slots in its order
-        if cols is None:
-            np.matmul(per, self.levels, out=row[S0:K0].reshape(len(LEVEL_SUMS), 2))
-            np.matmul(x, inv_prod, out=row[K0 : F0 - 1])  # clock hours: 5 backlog kinds, service, proactive
-        else:
-            take = np.ascontiguousarray  # the baseline's layout, so the same rounding
-            np.matmul(take(per[:, cols]), self.levels[cols], out=row[S0:K0].reshape(len(LEVEL_SUMS), 2))
-            np.matmul(take(x[:, cols]), inv_prod[cols], out=row[K0 : F0 - 1])
+        row[S0:K0] = level_sums(per, m.levels).ravel()
+        row[K0 : F0 - 1] = m.county_sum(np.multiply(x, inv_prod, dtype=np.float64))  # clock hours: 5 backlog kinds, service, proactive
         row[F0 - 1] = row[F0 - 2] * (1.0 - visit_split)  # proactive hours split into visits and patrol
         row[F0 - 2] *= visit_split
         if meet is not None:
-            travel, fixed = float(m.cadre_sum(meet.travel)), float(m.cadre_sum(meet.hours))
-            if cols is None:
-                app_t, app_v = (meet.app_hours @ self.levels).tolist()
-            else:
-                app_t, app_v = (meet.app_hours[cols] @ self.levels[cols]).tolist()
+            travel, fixed = float(m.county_sum(meet.travel)), float(m.county_sum(meet.hours))
+            app_t, app_v = level_sums(meet.app_hours, m.levels).tolist()
             forms = float(arr.village_n[FORM].sum()) / c.n_villages
         else:
             travel = app_t = app_v = fixed = forms = 0.0
         row[:S0] = (
             t, float(weekday), float(r.reform), arrived, problems, served.resolved, served.within_limit,
             served.response_days, served.backlog, served.complaints_total, visit_needed, visit_done, incidents,
-            float(quits), float(m._n_vacant), float(m.cadre_sum(fake_hours)), travel, app_t, app_v, fixed, forms,
+            float(quits), float(m._n_vacant), float(m.county_sum(fake_hours)), travel, app_t, app_v, fixed, forms,
             0.0 if weekday else float(np.count_nonzero(worked)), on_time, late_done, found,
         )
         flows = row[F0:].reshape(6, 5)
@@ -123,7 +119,7 @@ class Recorder:
         flows[2] = faked
         flows[3] = arr.returned
         np.add(arr.dropped, v_dropped, out=flows[4])
-        pending = m.cadre_sum(c.stock_n.reshape(10, -1))
+        pending = m.county_sum(c.stock_n.reshape(10, -1))
         np.add(pending[:5], pending[5:], out=flows[5])
         self.days_done = t + 1
 

@@ -456,12 +456,9 @@ def unit_exhaustion(m: GrassrootsModel) -> tuple[np.ndarray, np.ndarray]:
     c = m.county
     Nt = c.n_township_cadres
     e, f = c.exhaustion, c.filled.astype(float)
-
-    def per(lo: int, hi: int, size: int) -> np.ndarray:
-        ee, ff = e[lo:hi].reshape(-1, size), f[lo:hi].reshape(-1, size)
-        return (ee * ff).sum(1) / np.maximum(ff.sum(1), 1.0)
-
-    return per(0, Nt, c.t_slots), per(Nt, c.n_cadres, c.v_slots)
+    ef = e * f
+    return (c.per_township(ef[:Nt]) / np.maximum(c.per_township(f[:Nt]), 1.0),
+            c.per_village(ef[Nt:]) / np.maximum(c.per_village(f[Nt:]), 1.0))
 
 
 def _hierarchy_layout(m: GrassrootsModel) -> dict[str, np.ndarray]:

@@ -33,3 +33,12 @@ def update_stress(stress: np.ndarray, events: np.ndarray, intensity: float, forg
 def service_orientation(base: float, stress: np.ndarray, defensiveness: float) -> np.ndarray:
     """Priority weight on residents: falls as stress makes a cadre defensive (S0)."""
     return base / (1.0 + defensiveness * stress)
+
+
+def petitions(past_limit: np.ndarray, complaint_share: float, effort_petition: float,
+              effort_campaign: float) -> tuple[np.ndarray, np.ndarray]:
+    """Residents whose request passed the service limit today complain (信访) with probability
+    `complaint_share`: returns (complaints per village, tomorrow's petition tasks per village in campaign
+    units). A complaint comes back down as an upper task to the village (S0)."""
+    complaints = past_limit * complaint_share
+    return complaints, complaints * (effort_petition / effort_campaign)

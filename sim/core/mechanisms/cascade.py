@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.levers import CAMP, SPEC, Regime
+from sim.core.mechanisms.assignment import township_tasks
 
 
 @dataclass
@@ -58,7 +59,7 @@ def cascade(county_n: np.ndarray, town_add: np.ndarray, specialist: np.ndarray, 
     if not isinstance(k, Routing):
         k = routing(k, len(town_of_village) / T)
     per_dept = county_n * k.keep if k.any_returned else county_n
-    township_n = per_dept @ post_share  # (5, Nt): holders of each department's post
+    township_n = township_tasks(per_dept, post_share)  # (5, Nt): holders of each department's post
     township_h = township_n * k.own_hours
     sent = per_dept.sum(1)  # (5,) from the departments to every township
     village_n = (town_add * k.additions + (sent * k.push_to_village)[:, None])[:, town_of_village]
@@ -73,8 +74,8 @@ def cascade(county_n: np.ndarray, town_add: np.ndarray, specialist: np.ndarray, 
     else:
         returned = np.zeros(5)
     if uncovered is None:
-        uncovered = T - post_share.reshape(post_share.shape[0], T, -1).sum(2).sum(1)
-    dropped = per_dept @ uncovered
+        uncovered = T - post_share.sum(1)  # each township's shares of a line add to 1, or 0 if nobody holds it
+    dropped = (per_dept * uncovered).sum(1)
     return Arrivals(township_n, township_h, village_n, created, returned, dropped)
 
 

@@ -11,6 +11,18 @@ def patrol_need(grids: np.ndarray, hours_per_grid_week: float) -> np.ndarray:
     return grids * hours_per_grid_week / 5.0
 
 
+def proactive_need(visit_need: np.ndarray, patrol_need: np.ndarray, professional_hours: np.ndarray) -> np.ndarray:
+    """Hours of proactive work each village's cadres owe on a workday: visits, and the patrol that purchased
+    professionals do not cover."""
+    return visit_need + np.maximum(patrol_need - professional_hours, 0.0)
+
+
+def split_visits_and_patrol(proactive_hours: np.ndarray, visit_need: np.ndarray, proactive_need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A village's proactive hours split into (visit hours, patrol hours) in proportion to what each needs."""
+    visit_hours = proactive_hours * (visit_need / np.maximum(proactive_need, 1e-12))
+    return visit_hours, proactive_hours - visit_hours
+
+
 def problems_found(cadre_hours: np.ndarray, discovery: float, professional_hours: np.ndarray,
                    professional_discovery: float) -> np.ndarray:
     """Expected problems found today per village."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.levers import Regime
+from sim.core.mechanisms.assignment import township_tasks
 
 
 @dataclass
@@ -42,7 +43,8 @@ def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share:
     town = total + town_added if r.village_tier_meetings else np.full(len(town_added), total)
     expected = town[town_of_vcadre]
     meetings, travel, hours, app_hours = np.empty(N), np.empty(N), np.empty(N), np.empty(N)
-    mt = np.matmul(county_meetings, post_share, out=meetings[:Nt])
+    mt = meetings[:Nt]
+    mt[:] = township_tasks(county_meetings[None], post_share)[0]
     mv = np.floor(expected * r.attend_share + u)
     np.multiply(mt, r.travel_township * inperson, out=travel[:Nt])
     np.multiply(mv, r.travel_village * inperson, out=travel[Nt:])
@@ -70,17 +72,23 @@ def overtime(need: np.ndarray, regular_left: np.ndarray, pressure: float, cap: f
 def allocate(demand: np.ndarray, weight: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Hours (k, N) given to each demand: x = demand * min(1, lam * weight), lam chosen so the hours add to
     the capacity (or all demand is met). Two passes of water-filling; never more than demand or capacity."""
-    ones = np.ones(demand.shape[0], demand.dtype)
     tiny = demand.dtype.type(1e-20)  # keeps lam finite (and 0 x lam = 0) in float32
     wd = weight * demand
-    lam = capacity / np.maximum(ones @ wd, tiny)
+    lam = capacity / np.maximum(wd.sum(0), tiny)  # sums over demands: row after row, a fixed order
     lw = weight * lam
     x = np.minimum(lw, 1.0)
     x *= demand
-    left = capacity - ones @ x
+    left = capacity - x.sum(0)
     wd *= lw < 1.0
-    lam += left / np.maximum(ones @ wd, tiny)
+    lam += left / np.maximum(wd.sum(0), tiny)
     np.multiply(weight, lam, out=lw)
     np.minimum(lw, 1.0, out=x)
     x *= demand
     return x
+
+
+def spread_over_village(hours: np.ndarray, presence: np.ndarray, v_slots: int) -> np.ndarray:
+    """A village's hours of work (V,) spread over its cadres in proportion to their presence (slots * V,)
+    (1 in the village all day, 0 away): the hours a cadre is asked for today."""
+    per_village = presence.reshape(v_slots, -1).sum(0)
+    return (presence.reshape(v_slots, -1) * (hours / np.where(per_village > 0, per_village, 1.0))).ravel()
