@@ -34,6 +34,9 @@ def test_run_writes_summary_timeseries_and_figures(tmp_path):
     for fig in ("time_use.png", "burnout.png", "service.png"):
         assert (out / fig).stat().st_size > 10_000
     assert "exhaustion_mean" in res.stdout  # the printed headline table
+    manifest = json.loads((out / "manifest.json").read_text())  # provenance: BLAS kernel and threads, pinned to 1
+    assert manifest["seed"] == 3 and manifest["days"] == 400
+    assert manifest["blas"] and all(lib["num_threads"] == 1 for lib in manifest["blas"])
     assert not [p for p in out.iterdir() if p.name.startswith(".staging")]
     same = sim.run_scenario(BASELINE, seed=3, days=400)
     assert same.summary["exhaustion_mean_after"] == pytest.approx(summary["exhaustion_mean_after"], rel=1e-12)

@@ -179,6 +179,7 @@ def test_outputs_manifest_and_csv(tmp_path: Path) -> None:
     assert m["status"] == "complete" and m["ok"] == 8 and m["failed"] == 0
     assert m["version"] == sim.__version__ and m["end_time"] and m["command"] == ["python", "-m", "sim", "sweep", str(exp), "--out", str(out), "--workers", "1", "--quiet"]
     assert len(m["experiment_sha256"]) == 64 and "git_dirty" in m and m["machine"]["cpus"] >= 1
+    assert all(lib["num_threads"] == 1 for lib in m["machine"]["blas"])  # BLAS kernel and threads, pinned
     t = tables(out)
     assert set(t["runs"]["status"]) == {"ok"} and len(t["runs"]) == 8
     assert {"run_id", "meeting_cut", "duty_list", "replicate", "seed", "status", "error", "seconds"} <= set(t["runs"])

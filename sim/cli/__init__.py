@@ -7,6 +7,7 @@ import argparse
 import importlib
 import sys
 
+from sim.core.blas import pin_blas
 from sim.core.scenario import ScenarioError
 
 COMMANDS = {
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         mod.add_arguments(p)
         modules[name] = mod
     args = parser.parse_args(argv)
+    pin_blas()  # one BLAS thread in every process that runs the model (sim/core/blas.py)
     if args.command is None:
         parser.print_help()
         return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sim.cli import UserError
+from sim.core.blas import blas_info
 from sim.core.record import HEADLINE
 from sim.io.loader import load_scenario
 from sim.io.outputs import staged_dir, write_json
@@ -52,6 +53,7 @@ def main(args: argparse.Namespace) -> int:
                 fig.savefig(stage / f"{name}.png", dpi=120)
                 plt.close(fig)
         write_json(stage / "scenario.json", scenario.fields())
+        write_json(stage / "manifest.json", _manifest(scenario.name, args.seed, result.days))
         write_json(stage / "summary.json", {"scenario": scenario.name, "seed": args.seed, **result.summary})
     s = result.summary
     print(f"{scenario.name}  seed {args.seed}  {result.days} days  ->  {out}")
@@ -59,3 +61,17 @@ def main(args: argparse.Namespace) -> int:
     for k in HEADLINE:
         print(f"{k:34s} {s[f'{k}_before']:10.3f} {s[f'{k}_after']:10.3f}")
     return 0
+
+
+def _manifest(name: str, seed: int, days: int) -> dict:
+    """Provenance of one run: tool, Python, numpy, platform and the BLAS libraries with their kernel and
+    thread count (the model makes no BLAS calls; this records that the process ran pinned to one thread)."""
+    import platform
+
+    import numpy as np
+
+    from sim import __version__
+
+    return {"tool": "grassroots-sim", "version": __version__, "scenario": name, "seed": seed, "days": days,
+            "python": sys.version.split()[0], "numpy": np.__version__, "platform": platform.platform(),
+            "blas": blas_info()}

@@ -33,11 +33,14 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from sim.core.blas import pin_blas  # noqa: E402
 from sim.core.model import GrassrootsModel  # noqa: E402
 from sim.core.record import FORMALISM_KINDS, IX, TIME_KINDS  # noqa: E402
 from sim.core.scenario import LEVERS, Scenario, field_info  # noqa: E402
 from sim.io.loader import load_scenario  # noqa: E402
 from sim.presentation import texts as txt  # noqa: E402
+
+pin_blas()  # one BLAS thread in the dashboard's server process, as wherever the model runs
 from sim.presentation.fonts import use_cjk  # noqa: E402
 
 SCENARIO_DIR = Path(os.environ.get("GRASSROOTS_SCENARIOS", Path(__file__).resolve().parent.parent / "scenarios"))

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.core.blas import pin_blas
 from sim.core.record import OUTCOMES, TIME_KINDS
 from sim.core.scenario import Scenario
 from sim.io.loader import load_scenario
@@ -80,7 +81,7 @@ def run_many(scenarios: Sequence[Scenario], seeds: Sequence[int], days: int | No
     else:
         # spawn, not fork: the parent may hold threads (BLAS, tqdm), and spawn behaves the same on every OS
         ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=ctx, initializer=pin_blas) as pool:
             for n, res in enumerate(pool.map(_job, jobs, chunksize=1), 1):
                 results.append(res)
                 if progress:

@@ -32,6 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.core.blas import blas_info, one_blas_thread
 from sim.core.record import COLUMNS
 from sim.core.scenario import FIELDS, MAX_DAYS, Scenario, ScenarioError, make_scenario
 from sim.io.loader import read_fields
@@ -283,7 +284,8 @@ def execute(task: Task, runner: Runner | None = None) -> dict[str, Any]:
         from sim.io.run import run_scenario as runner
     t0 = time.perf_counter()
     try:
-        res = runner(task.fields, seed=task.seed)
+        with one_blas_thread():  # in this process, a pool worker or a Dask worker alike
+            res = runner(task.fields, seed=task.seed)
         ts = thin(res.timeseries, task.every, task.columns)
         out = {"status": "ok", "error": "", "summary": dict(res.summary), "timeseries": ts}
     except Exception as err:  # noqa: BLE001 - a failing run is data, not a crash
@@ -475,7 +477,7 @@ def _manifest(exp: Experiment, command: list[str], start: str, backend: str) -> 
         "command": command, "experiment": str(exp.path), "experiment_name": exp.name,
         "experiment_sha256": exp.file_hash, "start_time": start, "end_time": None, "status": "running",
         "machine": {"host": socket.gethostname(), "platform": platform.platform(), "python": sys.version.split()[0],
-                    "cpus": os.cpu_count()},
+                    "cpus": os.cpu_count(), "blas": blas_info()},
         "backend": backend, "runs": len(exp.scenarios) * exp.replicates,
         "seed": exp.seed, "replicates": exp.replicates, "replicate_seeds": exp.seeds,
         "swept": exp.swept, "grid": exp.grid, "scenarios": exp.scenario_files,
