@@ -32,7 +32,7 @@ from sim.core.mechanisms import (
     timeuse,
     trace,
 )
-from sim.core.record import COLUMNS, Recorder, level_sums, summarise, summary_names
+from sim.core.record import COLUMNS, Recorder, summarise, summary_names
 from sim.core.scenario import Scenario, ScenarioError, as_scenario
 
 PROACTIVE = SERVICE + 1  # the demand row for proactive village work: vulnerable-household visits and grid patrol
@@ -165,8 +165,8 @@ class GrassrootsModel(mesa.Model):
     def county_sum(self, a: np.ndarray) -> np.ndarray:
         """Sum over the cadre (last) axis of the slots in post: township sum plus village sum, each in a fixed
         order."""
-        by_level = level_sums(a, self.levels)
-        return by_level[..., 0] + by_level[..., 1]
+        township, village = self.levels
+        return a[..., township].sum(-1) + a[..., village].sum(-1)
 
     cadre_sum = county_sum  # the former name
 

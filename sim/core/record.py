@@ -62,7 +62,10 @@ def level_sums(a: np.ndarray, levels: tuple[slice, slice]) -> np.ndarray:
     """(..., 2) sums of `a` over its cadre (last) axis: [township slots, village slots] of `levels`. numpy adds
     each contiguous run in an order fixed by its length alone, whatever the CPU or thread count."""
     township, village = levels
-    return np.stack([a[..., township].sum(-1), a[..., village].sum(-1)], axis=-1)
+    out = np.empty((*a.shape[:-1], 2), np.result_type(a.dtype, np.float32))
+    a[..., township].sum(-1, out=out[..., 0])
+    a[..., village].sum(-1, out=out[..., 1])
+    return out
 
 
 class Recorder:

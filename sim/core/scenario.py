@@ -19,7 +19,7 @@ NonNeg = Annotated[float, Field(ge=0.0)]
 Pos = Annotated[float, Field(gt=0.0)]
 
 MAX_DAYS = 3650  # ten years: beyond this a run is not a policy question, and memory grows linearly
-MAX_CADRES = 200_000
+MAX_CADRES = 300_000  # a province: 2,000 townships of the default size
 
 
 class ScenarioError(ValueError):
@@ -40,7 +40,7 @@ class Scenario(BaseModel):
 
     # --- county structure ---------------------------------------------------------------------------------
     n_departments: int = _f(24, "issue 2 default; BRIEF: 'dozens of county line departments'", "departments", ge=1, le=200)
-    n_townships: int = _f(12, "issue 2 default county", "townships", ge=1, le=500)
+    n_townships: int = _f(12, "issue 2 default county; up to a province (issue 8)", "townships", ge=1, le=2000)
     township_cadres: int = _f(30, "MODEL.md '~30 township cadres'", "cadres per township", ge=1, le=500)
     villages_per_township: int = _f(20, "BRIEF: villages per township 15-24 (provincial yearbooks)", "villages", ge=1, le=200)
     village_cadres: int = _f(5, "BRIEF: 5.0 cadres per village (2006 agricultural census)", "cadres per village", ge=1, le=50)

@@ -1,0 +1,35 @@
+"""Memory of a ten-year run (3,650 days) of a county whose service collapses (too few village cadres for the
+demand: the queue only grows). Python-level memory (tracemalloc) is read after years 1, 2, 5 and 10; flat
+memory means the last reading stays close to the one after year 2 (the record is preallocated, the queue keeps
+one row per age in use, nothing is cached). Prints the ratio year 10 / year 2 (target: about 1) and the
+backlog, to show the service did collapse.   Run: .venv/bin/python benchmarks/bench_collapse.py
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+import sim
+
+COLLAPSE = {"days": 3650, "policy_start_day": 3650, "village_cadres": 2, "requests_per_household_year": 8.0}
+
+
+def main(seed: int = 0) -> float:
+    tracemalloc.start()
+    t = time.perf_counter()
+    m = sim.GrassrootsModel(rng=seed, scenario=COLLAPSE)
+    readings = {}
+    for year in (1, 2, 5, 10):
+        m.run(year * 365 - m.day)
+        readings[year] = tracemalloc.get_traced_memory()[0] / 1e6
+        print(f"year {year:2d}: {readings[year]:8.1f} MB traced, backlog {m.recorder.data[m.day - 1, sim.COLUMNS.index('service_backlog')]:10.0f}"
+              f" requests, queue {m.county.queue.shape[0]} ages, {time.perf_counter() - t:6.1f} s")
+    peak = tracemalloc.get_traced_memory()[1] / 1e6
+    ratio = readings[10] / readings[2]
+    print(f"peak {peak:.1f} MB; ratio memory year 10 / year 2 = {ratio:.2f}  (target: about 1, flat)")
+    return ratio
+
+
+if __name__ == "__main__":
+    main()

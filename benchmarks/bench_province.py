@@ -1,0 +1,47 @@
+"""Cost per cadre-day of a province (1,200 townships x 20 villages x 5 cadres, ~156,000 cadres) against the
+default county, in one process, default environment, same seed, repeats interleaved, best and median of 5; and
+the province's peak memory. The province runs `DAYS` days (set-up included, so its cost per cadre-day is if
+anything overstated), the county its full 730. Target: ratio <= 1.0, peak memory < 2 GB.
+Run: .venv/bin/python benchmarks/bench_province.py
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import time
+
+import sim
+
+PROVINCE = {"n_townships": 1200, "villages_per_township": 20, "village_cadres": 5, "days": 730}
+DAYS = 20  # province days timed (cost reported per cadre-day)
+
+
+def per_cadre_day(fields: dict, days: int, seed: int) -> float:
+    t = time.perf_counter()
+    m = sim.GrassrootsModel(rng=seed, scenario=fields)
+    m.run(days)
+    return (time.perf_counter() - t) / (days * m.county.n_cadres)
+
+
+def main(repeats: int = 5, seed: int = 0) -> float:
+    county = sim.Scenario().days
+    per_cadre_day({}, county, seed)  # warm caches and imports
+    c_times, p_times = [], []
+    for _ in range(repeats):
+        c_times.append(per_cadre_day({}, county, seed))
+        p_times.append(per_cadre_day(PROVINCE, DAYS, seed))
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB on Linux
+    cb, pb = min(c_times), min(p_times)
+    cm, pm = statistics.median(c_times), statistics.median(p_times)
+    n = sim.GrassrootsModel(rng=seed, scenario=PROVINCE).county.n_cadres
+    print(f"province: {n} cadres, {DAYS} days; county: {sim.GrassrootsModel(rng=0).county.n_cadres} cadres, {county} days")
+    print(f"county   per cadre-day: best {cb * 1e6:.3f} us, median {cm * 1e6:.3f} us")
+    print(f"province per cadre-day: best {pb * 1e6:.3f} us, median {pm * 1e6:.3f} us")
+    print(f"ratio province / county: best {pb / cb:.2f}, median {pm / cm:.2f}  (target <= 1.0)")
+    print(f"peak memory of this process: {peak_gb:.2f} GB  (target < 2 GB)")
+    return pb / cb
+
+
+if __name__ == "__main__":
+    main()
