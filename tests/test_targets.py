@@ -72,14 +72,14 @@ def test_a_scenario_given_on_load_overrides_the_files(tmp_path):
 def test_the_shipped_targets_name_real_outcomes_levels_and_sources():
     ts = tg.load_targets(SHIPPED)
     names = set(summary_names())
-    assert len(ts.targets) >= 5
+    assert len(ts.targets) >= 10
     for t in ts.targets:
         assert t.outcome in names, t.outcome
         assert t.level in tg.LEVELS
         assert t.low <= t.high
         assert "BRIEF" in t.source or "MODEL" in t.source, t.name
     levels = {t.level for t in ts.targets}
-    assert levels <= set(tg.LEVELS)
+    assert levels == set(tg.LEVELS)  # patterns at every level at once (pattern-oriented modelling)
     assert ts.scenario.name == "baseline"
 
 
@@ -169,3 +169,93 @@ def test_run_gives_one_row_per_seed_with_the_summary(tmp_path):
     assert set(ts.outcomes) <= set(runs.columns)
     assert (runs["days"] == 60).all()
     assert runs.loc[0, "exhaustion_mean_before"] != runs.loc[1, "exhaustion_mean_before"]  # different seeds differ
+
+
+# --- the command --------------------------------------------------------------------------------------------
+
+def _cli(*args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "sim", "check-targets", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+
+
+def _cli_file(tmp_path, high: float):
+    body = f'''scenario = "small.toml"
+replicates = 2
+days = 90
+
+[[targets]]
+name = "burnout_somewhere"
+outcome = "burnout_share_before"
+level = "county"
+low = 0.0
+high = 1.0
+source = "test: always inside"
+
+[[targets]]
+name = "exhaustion_low"
+outcome = "exhaustion_mean_before"
+level = "village cadre"
+low = 0.0
+high = {high}
+source = "test: inside or not, as the test sets it"
+'''
+    return _write(tmp_path, body)
+
+
+def test_check_targets_exits_zero_when_every_target_passes(tmp_path):
+    path = _cli_file(tmp_path, high=1.0)
+    res = _cli(str(path), "--workers", "1", "--csv", str(tmp_path / "t.csv"))
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    for name in ("burnout_somewhere", "exhaustion_low"):
+        row = next(line for line in lines if line.startswith(name))
+        assert row.rstrip().endswith("pass")
+    assert "2 of 2 targets pass" in res.stdout and "2 replicates" in res.stdout and "90 days" in res.stdout
+    table = pd.read_csv(tmp_path / "t.csv")
+    assert list(table["name"]) == ["burnout_somewhere", "exhaustion_low"] and table["passed"].all()
+
+
+def test_check_targets_exits_non_zero_on_a_miss_and_says_which(tmp_path):
+    path = _cli_file(tmp_path, high=0.001)
+    res = _cli(str(path), "--replicates", "1", "--workers", "1")
+    assert res.returncode == 1, res.stderr
+    row = next(line for line in res.stdout.splitlines() if line.startswith("exhaustion_low"))
+    assert row.rstrip().endswith("MISS") and "[0.000, 0.001]" in row
+    assert "1 of 2 targets pass; missed: exhaustion_low" in res.stdout
+    assert "1 replicates" in res.stdout
+
+
+def test_check_targets_takes_a_scenario_with_targets_or_an_override(tmp_path):
+    path = _cli_file(tmp_path, high=1.0)
+    res = _cli(str(tmp_path / "small.toml"), "--targets", str(path), "--days", "80", "--replicates", "1")
+    assert res.returncode == 0, res.stderr
+    assert "scenario small" in res.stdout and "80 days" in res.stdout
+    other = tmp_path / "other.toml"
+    other.write_text('name = "other"\nn_townships = 1\ndays = 100\npolicy_start_day = 90\nwarmup_days = 30\n')
+    res = _cli(str(path), "--scenario", str(other), "--replicates", "1")
+    assert res.returncode == 0, res.stderr
+    assert "scenario other" in res.stdout
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["{bad}"], "unknown outcome 'burnout_rate'"),
+    (["{good}", "--replicates", "0"], "--replicates: must be an integer in [1, 10000]"),
+    (["{good}", "--days", "5000"], "--days: must be between 1 and the scenario's days (120)"),
+    (["{small}"], "no targets file was found next to it"),
+    (["{good}", "--targets", "{good}"], "--targets: "),
+    (["{small}", "--scenario", "{small}", "--targets", "{good}"], "--scenario: "),
+    (["{missing}"], "file not found"),
+])
+def test_check_targets_bad_input_is_one_line(tmp_path, args, expected):
+    good = _cli_file(tmp_path, high=1.0)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(good.read_text().replace('outcome = "burnout_share_before"', 'outcome = "burnout_rate"'))
+    names = {"good": good, "bad": bad, "small": tmp_path / "small.toml", "missing": tmp_path / "none.toml"}
+    res = _cli(*[a.format(**names) for a in args])
+    assert res.returncode == 2, res.stdout
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in res.stderr, res.stderr
+    assert expected in lines[0], lines[0]

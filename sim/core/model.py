@@ -343,6 +343,7 @@ class GrassrootsModel(mesa.Model):
             on_time=float(done_by[5:].sum() + faked_by.sum()), late_done=float(done_by[:5].sum()), faked=faked_by,
             found=float(self.cadre_sum(found)), served=served, arrived=float(requests.sum()), problems=float(self._found.sum()),
             quits=len(quits), visit_split=visit_split, visit_done=visit_done, visit_needed=visit_needed, incidents=incidents, weekday=weekday,
+            cadre_done=done, cadre_faked=faked,
         )
         self.day = t + 1
         if self.day >= p.days:
