@@ -89,12 +89,13 @@ def main(args: argparse.Namespace) -> int:
     n_days = days if days is not None else ts.scenario.days
     print(f"targets {ts.path}  scenario {ts.scenario.name}  {replicates} replicates (seeds 0..{replicates - 1})  "
           f"{n_days} days")
-    header = f"{'target':34s} {'level':14s} {'stat':6s} {'value':>9s} {'runs min-max':>19s} {'range':>19s}  result"
+    wide = max(34, *(len(t.name) for t in ts.targets))
+    header = f"{'target':{wide}s} {'level':14s} {'stat':6s} {'value':>9s} {'runs min-max':>19s} {'range':>19s}  result"
     print(header)
     print("-" * len(header))
     for t, row in zip(ts.targets, table.itertuples(index=False), strict=True):
         lo, hi = spread[t.outcome]
-        print(f"{t.name:34s} {t.level:14s} {t.statistic:6s} {_num(row.value):>9s} "
+        print(f"{t.name:{wide}s} {t.level:14s} {t.statistic:6s} {_num(row.value):>9s} "
               f"{_num(lo) + '-' + _num(hi):>19s} {'[' + _num(t.low) + ', ' + _num(t.high) + ']':>19s}  "
               f"{'pass' if row.passed else 'MISS'}")
     passed = int(table["passed"].sum())
