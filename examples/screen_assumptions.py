@@ -48,6 +48,11 @@ def assumptions() -> list[str]:
     return out
 
 
+def kind(name: str) -> str:
+    """'calibrated' (set to meet a target) or 'assumption'."""
+    return "calibrated" if str(field_info(name).get("source", "")).lower().startswith("calibrated") else "assumption"
+
+
 def moved(base: Scenario, name: str, factor: float) -> Scenario:
     """The base scenario with one field times `factor`, kept in the field's bounds (integers rounded)."""
     info = field_info(name)
@@ -84,7 +89,7 @@ def screen(base: Scenario, seeds: list[int], workers: int) -> pd.DataFrame:
             el = (yhi - ylo) / (0.4 * scale)
             rows.append({"field": name, "outcome": outcome, "elasticity": float(np.nanmean(el)),
                          "low": float(np.nanmean(ylo)), "base": float(np.nanmean(y0)), "high": float(np.nanmean(yhi)),
-                         "source": field_info(name).get("source", "")})
+                         "kind": kind(name), "source": field_info(name).get("source", "")})
     return pd.DataFrame(rows)
 
 
@@ -105,7 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--top", type=int, default=5)
     ap.add_argument("--out", default=None, help="CSV of every field x outcome")
+    ap.add_argument("--ranks-only", default=None, metavar="CSV", help="re-rank a CSV written by --out, no runs")
     args = ap.parse_args(argv)
+    if args.ranks_only:
+        report(pd.read_csv(args.ranks_only), args.top)
+        return 0
     base = load_scenario(ROOT / "scenarios" / "baseline.toml", n_townships=args.townships, days=args.days,
                          policy_start_day=args.days)
     seeds = list(range(args.seeds))
@@ -115,16 +124,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         df.to_csv(args.out, index=False)
-    pd.set_option("display.width", 200)
-    for title, exclude in (("all headline outcomes", ()), ("without quits (a small count: large elasticities)", ("quits",))):
-        rank = ranking(df, exclude)
-        print(f"\nTop {args.top} assumptions by largest |elasticity|, {title}:")
-        print(rank.head(args.top).to_string(index=False, float_format=lambda x: f"{x:.3g}"))
-    wide = df.pivot(index="field", columns="outcome", values="elasticity")
-    top = ranking(df, ("quits",)).head(args.top)["field"]
-    print(f"\nElasticities of the top {args.top} (without quits) on every headline outcome:")
-    print(wide.loc[top, list(HEADLINE)].to_string(float_format=lambda x: f"{x:+.2f}"))
+    report(df, args.top)
     return 0
+
+
+def report(df: pd.DataFrame, top_n: int) -> None:
+    """Print the rankings: every not-sourced number, then the 'assumption' ones alone; with and without quits."""
+    pd.set_option("display.width", 200)
+    if "kind" not in df.columns:
+        df = df.assign(kind=[kind(f) for f in df["field"]])
+    fmt = {"float_format": lambda x: f"{x:.3g}", "index": False}
+    for who, part in (("assumptions and calibrated numbers", df), ("'assumption' fields only", df[df["kind"] == "assumption"])):
+        for title, exclude in (("all headline outcomes", ()), ("without quits (a small count: large elasticities)", ("quits",))):
+            rank = ranking(part, exclude).merge(part[["field", "kind"]].drop_duplicates(), on="field")
+            print(f"\nTop {top_n} {who} by largest |elasticity|, {title}:")
+            print(rank.head(top_n).to_string(**fmt))
+    wide = df.pivot(index="field", columns="outcome", values="elasticity")
+    top = ranking(df, ("quits",)).head(top_n)["field"]
+    print(f"\nElasticities of the top {top_n} (without quits) on every headline outcome:")
+    print(wide.loc[top, list(HEADLINE)].to_string(float_format=lambda x: f"{x:+.2f}"))
 
 
 if __name__ == "__main__":
