@@ -17,6 +17,7 @@ COMMANDS = {
     "plot": "plot a sweep's outcome curves, time series and paired differences",
     "dashboard": "open the teaching dashboard in a browser (SolaraViz)",
     "fields": "list every scenario field with its default, unit, range and source",
+    "check-targets": "check a scenario against observed patterns (scenarios/targets.toml): value, range, pass/miss",
 }
 
 
@@ -29,10 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = {}
     for name, help_ in COMMANDS.items():
+        module = f"sim.cli.{name.replace('-', '_')}"  # check-targets lives in check_targets.py
         try:
-            mod = importlib.import_module(f"sim.cli.{name}")
+            mod = importlib.import_module(module)
         except ModuleNotFoundError as err:
-            if err.name != f"sim.cli.{name}":
+            if err.name != module:
                 raise
             continue
         p = sub.add_parser(name, help=help_, description=help_)

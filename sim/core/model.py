@@ -168,7 +168,6 @@ class GrassrootsModel(mesa.Model):
         township, village = self.levels
         return a[..., township].sum(-1) + a[..., village].sum(-1)
 
-    cadre_sum = county_sum  # the former name
 
     def _uniform_village(self) -> np.ndarray:
         """A uniform draw per village cadre slot, in the order of `county.draw_order` (village by village); the
@@ -340,7 +339,7 @@ class GrassrootsModel(mesa.Model):
             on_time=float(done_by[5:].sum() + faked_by.sum()), late_done=float(done_by[:5].sum()), faked=faked_by,
             found=float(self.county_sum(found)), served=served, arrived=float(requests.sum()), problems=float(self._found.sum()),
             quits=len(quits), visit_split=visit_split, visit_done=visit_done, visit_needed=visit_needed, incidents=incidents,
-            weekday=weekday,
+            weekday=weekday, cadre_done=done, cadre_faked=faked[0],
         )
         self.day = t + 1
         if self.day >= p.days:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.levers import BACKLOG, FORM
+from sim.core.scenario import Scenario
 
 TIME_KINDS = ("meeting", "travel", "app", "document", "inspection", "form", "campaign", "specialist",
               "service", "visit", "patrol", "trace")
@@ -33,6 +34,14 @@ COLUMNS: tuple[str, ...] = (
     "forms_per_village",
     *(f"{flow}_{k}" for flow in ("created", "done", "faked", "returned", "dropped", "pending") for k in BACKLOG),
     "on_time", "late_done", "fakes_found",
+    # observed patterns, cost and proof of work (issue 9): appended, so the columns above keep their places
+    "burnout_none", "burnout_mild", "burnout_moderate", "burnout_severe",
+    "forms_secretary", "forms_secretary_p90",
+    "duty_items_basic", "duty_items_cooperation", "duty_items_returned",
+    "requests_per_village", "specialist_hours_village",
+    "hours_duplicate_form", "hours_repeated_meeting", "proof_of_work_hours", "proof_of_work_share",
+    "upper_task_hours", "upper_task_share",
+    "cost_yuan_day",
 )
 IX = {name: i for i, name in enumerate(COLUMNS)}
 
@@ -42,7 +51,12 @@ HEADLINE = (
     "on_time_share", "quits", "complaints",
 )
 EXTRA = ("form_app_hours_village_day", "exhaustion_township", "exhaustion_village", "burnout_township",
-         "burnout_village", "visit_coverage", "incidents", "problems_found", "tasks_returned")
+         "burnout_village", "visit_coverage", "incidents", "problems_found", "tasks_returned",
+         # issue 9: what the targets (scenarios/targets.toml) need, cost, and formalism as proof of work
+         "forms_secretary_day", "forms_secretary_busy_day",
+         "burnout_none_share", "burnout_mild_share", "burnout_moderate_share", "burnout_severe_share",
+         "duty_basic_share", "duty_cooperation_share", "duty_returned_share",
+         "requests_per_village_week", "specialist_hours_village_month", "proof_of_work_share", "upper_task_share", "cost_yuan_year")
 OUTCOMES = HEADLINE + EXTRA
 
 
@@ -55,7 +69,48 @@ LEVEL_SUMS = ("in_post", "exhaustion", "burned", "severe", "at_work", "worked", 
 S0 = len(SCALARS)  # raw layout: scalars | level sums (9 x [township, village]) | clock hours (5 backlog kinds, service, visits, patrol) | flows (30)
 K0 = S0 + 2 * len(LEVEL_SUMS)
 F0 = K0 + 8
-RAW = F0 + 30
+# issue 9's raw values, after the flows: burnout levels (counts of cadres in post above each threshold), forms
+# filled by secretaries, the duty-list categories of township items, requests, proof of work, cost
+PATTERNS = ("in_post", "above_mild", "above_moderate", "above_severe", "sec_forms", "sec_forms_p90",
+            "items_basic", "items_cooperation", "items_returned", "requests_per_village", "duplicate_form_share",
+            "repeated_meeting_hours", "cost_day", "villages")
+X0 = F0 + 30
+RAW = X0 + len(PATTERNS)
+
+BURNOUT_LEVELS = ("none", "mild", "moderate", "severe")
+DUTY_CATEGORIES = ("basic", "cooperation", "returned")
+BUSY_DAY_QUANTILE = 0.9  # a secretary's "busy day": the 90th percentile of workdays in the window
+UPPER_KINDS = ("meeting", "travel", "app", "document", "inspection", "form", "campaign", "specialist", "trace")
+YEAR = 365.0
+
+
+def burnout_thresholds(p: Scenario) -> tuple[float, float, float]:
+    """Exhaustion above which a cadre is mildly, moderately, severely burned out, taken in order (a sweep that
+    moves one threshold past another empties a level rather than making a share negative)."""
+    mild = p.burnout_threshold
+    moderate = max(p.moderate_threshold, mild)
+    return mild, moderate, max(p.severe_threshold, moderate)
+
+
+def duty_matrix(shares: dict[str, list[float]]) -> np.ndarray:
+    """(5, 3) duty-list category shares (basic, cooperation, returned) of each backlog kind; kinds the list
+    does not name are basic (as the duty_list lever treats them)."""
+    return np.array([shares.get(k, [1.0, 0.0, 0.0]) for k in BACKLOG], float)
+
+
+def duty_lists(p: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """The classification of township items before and after the reform day: the scenario's own duty list once
+    the `duty_list` lever is in force, the national average list (the default duty_shares) otherwise, so that
+    a run is the baseline's until its reform day."""
+    national = duty_matrix(Scenario.model_fields["duty_shares"].default)
+    return national, (duty_matrix(p.duty_shares) if p.duty_list else national)
+
+
+def duplicate_form_share(p: Scenario, reform: bool) -> float:
+    """Share of forms that repeat data another department already asked for (人民论坛 2020: 42%); form_dedup
+    merges that share of duplicates away after the reform day."""
+    d, f = p.form_duplicate_share, (p.form_dedup if reform else 0.0)
+    return d * (1.0 - f) / (1.0 - d * f) if d * f < 1.0 else 0.0
 
 
 def level_sums(a: np.ndarray, levels: tuple[slice, slice]) -> np.ndarray:
@@ -80,12 +135,15 @@ class Recorder:
         self.days_done = 0
         self._derived: tuple[int, np.ndarray] = (-1, np.empty(0))
         self._latest: tuple[int, np.ndarray] = (-1, np.empty(0))
+        self._constants: tuple | None = None  # per run: secretaries' rows, duty matrix, thresholds (first day)
 
     def record(self, t: int, m: Any, *, x, inv_prod, r, work, worked, fake_hours, meet, arr, v_dropped,
                done, on_time, late_done, faked, found, served, arrived, problems, quits, visit_split, visit_done, visit_needed,
-               incidents, weekday) -> None:
+               incidents, weekday, cadre_done: np.ndarray | None = None,
+               cadre_faked: np.ndarray | None = None) -> None:
         """Write day t's raw row from the day's arrays. Sums run over the slots in post (`m.levels`), township and
-        village apart, each in a fixed order."""
+        village apart, each in a fixed order. `cadre_done` (2, 5, N) and `cadre_faked` (5, N) are the tasks each
+        cadre completed and faked today (without them, the secretaries' forms are NaN)."""
         c, p = m.county, m.params
         E = c.exhaustion
         per = self.buffer
@@ -116,7 +174,7 @@ class Recorder:
             float(quits), float(m._n_vacant), float(m.county_sum(fake_hours)), travel, app_t, app_v, fixed, forms,
             0.0 if weekday else float(np.count_nonzero(worked)), on_time, late_done, found,
         )
-        flows = row[F0:].reshape(6, 5)
+        flows = row[F0:X0].reshape(6, 5)
         flows[0] = arr.created
         flows[1] = done
         flows[2] = faked
@@ -124,7 +182,45 @@ class Recorder:
         np.add(arr.dropped, v_dropped, out=flows[4])
         pending = m.county_sum(c.stock_n.reshape(10, -1))
         np.add(pending[:5], pending[5:], out=flows[5])
+        self._record_patterns(row[X0:], m, r, work, per[1], arr, meet, arrived, cadre_done, cadre_faked)
         self.days_done = t + 1
+
+    def _record_patterns(self, out: np.ndarray, m: Any, r: Any, work: np.ndarray, exhaustion: np.ndarray, arr: Any,
+                         meet: Any, arrived: float, cadre_done: np.ndarray | None, cadre_faked: np.ndarray | None) -> None:
+        """Issue 9's raw values (PATTERNS). Counts are exact; sums over cadres run over the slots in post
+        (`m.county_sum`) so a reform run equals the baseline before its day."""
+        c, p = m.county, m.params
+        if self._constants is None:
+            secretaries = self.nt + np.arange(c.n_villages)  # slot 0 of each village: slot-major layout (county.py)
+            self._constants = (secretaries, duty_lists(p), burnout_thresholds(p),
+                               (duplicate_form_share(p, False), duplicate_form_share(p, True)))
+        secretaries, duty, thresholds, duplicate = self._constants
+        active = c.active
+        out[0] = float(np.count_nonzero(active))
+        for j, threshold in enumerate(thresholds):  # exhaustion is 0 outside `active` (see record)
+            out[1 + j] = float(np.count_nonzero(exhaustion > threshold))
+        at_work = work[secretaries] > 0
+        if cadre_done is not None and cadre_faked is not None and at_work.any():
+            forms = (cadre_done[0, FORM, secretaries] + cadre_done[1, FORM, secretaries]
+                     + cadre_faked[FORM, secretaries])[at_work].astype(float)
+            out[4] = float(forms.mean())
+            out[5] = float(np.quantile(forms, BUSY_DAY_QUANTILE))
+        else:
+            out[4] = out[5] = np.nan
+        items = getattr(arr, "township_items", None)
+        out[6:9] = (items[:, None] * duty[int(r.reform)]).sum(0) if items is not None else np.nan
+        out[9] = arrived / c.n_villages
+        out[10] = duplicate[int(r.reform)]
+        repeated = getattr(meet, "repeated", None) if meet is not None else None
+        if repeated is None:
+            out[11] = 0.0
+        else:
+            out[11] = float(m.county_sum(repeated))
+        n_t = np.count_nonzero(c.filled[: self.nt])
+        n_v = np.count_nonzero(c.filled[self.nt :])
+        workers = r.purchased_workers * c.n_townships
+        out[13] = float(c.n_villages)
+        out[12] = (n_t * p.salary_township_cadre + n_v * p.salary_village_cadre + workers * p.grid_worker_price) / YEAR
 
     @property
     def data(self) -> np.ndarray:
@@ -206,6 +302,26 @@ def derive(raw: np.ndarray, days_done: int, trace_rates: np.ndarray) -> np.ndarr
     for j, flow in enumerate(("created", "done", "faked", "returned", "dropped", "pending")):
         for i, k in enumerate(BACKLOG):
             cols[f"{flow}_{k}"] = w[:, F0 + 5 * j + i]
+    x = {name: w[:, X0 + i] for i, name in enumerate(PATTERNS)}
+    in_post = np.maximum(x["in_post"], 1.0)
+    above = (in_post, x["above_mild"], x["above_moderate"], x["above_severe"], 0.0)
+    for j, level in enumerate(BURNOUT_LEVELS):
+        cols[f"burnout_{level}"] = np.where(x["in_post"] > 0, (above[j] - above[j + 1]) / in_post, np.nan)
+    cols["forms_secretary"], cols["forms_secretary_p90"] = x["sec_forms"], x["sec_forms_p90"]
+    for cat in DUTY_CATEGORIES:
+        cols[f"duty_items_{cat}"] = x[f"items_{cat}"]
+    cols["requests_per_village"] = x["requests_per_village"]
+    cols["specialist_hours_village"] = kh[:, BACKLOG.index("specialist")] / np.maximum(x["villages"], 1.0)
+    duplicate = hours["form"] * x["duplicate_form_share"]
+    repeated = np.minimum(x["repeated_meeting_hours"], hours["meeting"])
+    proof = hours["trace"] + hours["inspection"] + hours["app"] + duplicate + repeated
+    upper = sum(hours[k] for k in UPPER_KINDS)
+    cols["hours_duplicate_form"], cols["hours_repeated_meeting"] = duplicate, repeated
+    cols["proof_of_work_hours"] = proof
+    cols["proof_of_work_share"] = np.divide(proof, task, out=np.zeros_like(task), where=task > 0)
+    cols["upper_task_hours"] = upper
+    cols["upper_task_share"] = np.divide(upper, task, out=np.zeros_like(task), where=task > 0)
+    cols["cost_yuan_day"] = x["cost_day"]
     for name, col in cols.items():
         out[:days_done, IX[name]] = col
     return out
@@ -251,7 +367,31 @@ def _window(data: np.ndarray, lo: int, hi: int) -> dict[str, float]:
         "incidents": float(col("incidents").sum()),
         "problems_found": float(col("service_problems_found").sum()),
         "tasks_returned": float(sum(col(f"returned_{k}").sum() for k in BACKLOG)),
+        **_patterns(w, col, weekdays, ratio),
     }
+
+
+def _patterns(w: np.ndarray, col: Any, weekdays: np.ndarray, ratio: Any) -> dict[str, float]:
+    """Issue 9's summary outcomes of one window (see docs/outcomes.md)."""
+    nan = math.nan
+    forms = col("forms_secretary")[weekdays]
+    forms = forms[np.isfinite(forms)]
+    items = np.array([col(f"duty_items_{cat}").sum() for cat in DUTY_CATEGORIES])
+    items_total = float(items.sum())
+    task = col("task_hours").sum()
+    out = {
+        "forms_secretary_day": float(forms.mean()) if len(forms) else nan,
+        "forms_secretary_busy_day": float(np.quantile(forms, BUSY_DAY_QUANTILE)) if len(forms) else nan,
+        **{f"burnout_{level}_share": float(col(f"burnout_{level}").mean()) for level in BURNOUT_LEVELS},
+        **{f"duty_{cat}_share": float(items[j] / items_total) if items_total > 0 else nan
+           for j, cat in enumerate(DUTY_CATEGORIES)},
+        "requests_per_village_week": float(col("requests_per_village").sum() * 7 / len(w)),
+        "specialist_hours_village_month": float(col("specialist_hours_village").sum() * YEAR / 12 / len(w)),
+        "proof_of_work_share": ratio(col("proof_of_work_hours").sum(), task),
+        "upper_task_share": ratio(col("upper_task_hours").sum(), task),
+        "cost_yuan_year": float(col("cost_yuan_day").mean() * YEAR),
+    }
+    return out
 
 
 def summarise(data: np.ndarray, days: int, policy_start_day: int, warmup_days: int) -> dict[str, Any]:

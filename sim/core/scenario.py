@@ -130,6 +130,8 @@ class Scenario(BaseModel):
     resilience_spread: Share = _f(0.5, "assumption: cadres differ", "share")
     burnout_threshold: Share = _f(0.5, "Xie 2020: mild to moderate burnout", "exhaustion")
     severe_threshold: Share = _f(0.85, "assumption", "exhaustion")
+    moderate_threshold: Share = _f(0.675, "assumption: midway between burnout_threshold (mild) and severe_threshold; "
+                                   "splits burnout into mild and moderate (Xie 2020: 'mostly mild to moderate')", "exhaustion")
     productivity_loss: Share = _f(0.25, "KC & Terwiesch 2009: slow down with sustained overwork", "share at full exhaustion")
     sick_rate: Share = _f(0.05, "assumption", "sick days per day when severely burned out")
     quit_after_days: int = _f(60, "assumption", "days severely burned out", ge=1, le=3650)
@@ -152,6 +154,15 @@ class Scenario(BaseModel):
     plaques_per_village: int = _f(30, "S3: up to 30+ plaques", "plaques", ge=0, le=200)
     plaque_work_share: Share = _f(0.15, "assumption; S3 each plaque brings its own line of work", "share of village upper work")
     coordinator_kinds: int = _f(13, "S0: 13 kinds of coordinators", "kinds", ge=0, le=100)
+
+    # --- cost (yuan a year), so reforms compare per yuan; BRIEF.md gives no salaries ---------------------------
+    salary_township_cadre: Annotated[float, Field(ge=0.0, le=1e6)] = _f(
+        80_000.0, "assumption: pay and benefits of a township civil servant", "yuan per cadre-year")
+    salary_village_cadre: Annotated[float, Field(ge=0.0, le=1e6)] = _f(
+        30_000.0, "assumption: a village cadre's pay (subsidy)", "yuan per cadre-year")
+    grid_worker_price: Annotated[float, Field(ge=0.0, le=1e6)] = _f(
+        60_000.0, "assumption: a purchased full-time professional grid worker (S0 gives only the part-time "
+        "coordinators: 7,845 people for ¥28.40M a year, ¥3,620 each, a lower bound)", "yuan per worker-year")
 
     # --- levers (issue 3): off by default, on from policy_start_day ---------------------------------------------
     document_cut: Share = _f(0.0, "S1: -30% (Gansu 2019)", "share cut")

@@ -60,7 +60,7 @@ EXHAUST_CMAP = "RdYlGn_r"
 
 def presets() -> dict[str, Path]:
     """Preset scenarios found in scenarios/*.toml at run time, baseline first."""
-    found = {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+    found = {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml")) if p.stem != "targets"}  # targets: not a scenario
     order = ["baseline", *(k for k in txt.PRESET_TEXT if k != "baseline"), *sorted(found)]
     return {k: found[k] for k in dict.fromkeys(order) if k in found}
 

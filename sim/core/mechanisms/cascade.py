@@ -22,6 +22,8 @@ class Arrivals:
     created: np.ndarray  # (5,) tasks sent down today to township and village level, returned ones included
     returned: np.ndarray  # (5,) tasks given back to departments by the duty list
     dropped: np.ndarray  # (5,) tasks that reached a unit with nobody to take them
+    township_items: np.ndarray | None = None  # (5,) department tasks reaching the townships (and specialist
+    # cases reaching villages), before the duty list returns any: the items a township's duty list classifies
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,9 @@ def cascade(county_n: np.ndarray, town_add: np.ndarray, specialist: np.ndarray, 
     if uncovered is None:
         uncovered = T - post_share.sum(1)  # each township's shares of a line add to 1, or 0 if nobody holds it
     dropped = (per_dept * uncovered).sum(1)
-    return Arrivals(township_n, township_h, village_n, created, returned, dropped)
+    items = county_n.sum(1) * T
+    items[SPEC] = specialist.sum()
+    return Arrivals(township_n, township_h, village_n, created, returned, dropped, items)
 
 
 def petitions_only(petitions: np.ndarray, n_township_cadres: int) -> Arrivals:
@@ -86,4 +90,4 @@ def petitions_only(petitions: np.ndarray, n_township_cadres: int) -> Arrivals:
     created = np.zeros(5)
     created[CAMP] = petitions.sum()
     zeros_t = np.zeros((5, n_township_cadres))
-    return Arrivals(zeros_t, zeros_t, village_n, created, np.zeros(5), np.zeros(5))
+    return Arrivals(zeros_t, zeros_t, village_n, created, np.zeros(5), np.zeros(5), np.zeros(5))

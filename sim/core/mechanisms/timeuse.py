@@ -21,12 +21,15 @@ class FixedItems:
     away: np.ndarray  # (Nv,) share of the day a village cadre is out of the village
     travel: np.ndarray  # (N,) travel hours
     app_hours: np.ndarray  # (N,)
+    repeated: np.ndarray | None = None  # (N,) hours at a repeated tier of one meeting (the village tier)
 
     def scale(self, work: np.ndarray, n_township: int) -> None:
         """Only cadres at work attend; fixed hours are capped at 16 (the day still has sleep in it)."""
         self.meetings *= work
         self.travel *= work
         self.app_hours *= work
+        if self.repeated is not None:
+            self.repeated *= work
         self.hours = np.minimum(self.hours * work, 16.0)
 
 
@@ -52,14 +55,16 @@ def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share:
     app_hours[Nt:] = r.app_hours_village
     hours[:Nt] = mt * r.meeting_hours
     hours[Nt:] = mv * r.meeting_hours
+    repeated = np.zeros(N)
     if r.village_tier_meetings:
-        hours[Nt:] += expected * r.village_meeting_hours
+        np.multiply(expected, r.village_meeting_hours, out=repeated[Nt:])
+        hours[Nt:] += repeated[Nt:]
         np.add(mv, expected, out=meetings[Nt:])
     else:
         meetings[Nt:] = mv
     hours += travel
     hours += app_hours
-    return FixedItems(meetings, hours, np.minimum(1.0, mv * inperson), travel, app_hours)
+    return FixedItems(meetings, hours, np.minimum(1.0, mv * inperson), travel, app_hours, repeated)
 
 
 def overtime(need: np.ndarray, regular_left: np.ndarray, pressure: float, cap: float) -> np.ndarray:
