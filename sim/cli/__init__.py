@@ -16,6 +16,7 @@ COMMANDS = {
     "plot": "plot a sweep's outcome curves, time series and paired differences",
     "dashboard": "open the teaching dashboard in a browser (SolaraViz)",
     "fields": "list every scenario field with its default, unit, range and source",
+    "report": "write one self-contained HTML page of an output folder: figures, tables, manifest, inputs",
 }
 
 
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         mod.add_arguments(p)
         modules[name] = mod
     args = parser.parse_args(argv)
+    args.argv = ["python", "-m", "sim", *(sys.argv[1:] if argv is None else argv)]  # for the provenance record
     if args.command is None:
         parser.print_help()
         return 0
