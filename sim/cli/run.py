@@ -55,7 +55,8 @@ def main(args: argparse.Namespace) -> int:
     summary = {k: int(v) if k in tables.INTEGER_COLUMNS else v for k, v in result.summary.items()}
     rid = run_id(scenario.fields(), args.seed)
     runs = tables.integers(pd.DataFrame([{"run_id": rid, "point": 0, "scenario": scenario.name, "replicate": 0,
-                                          "seed": args.seed, "status": "ok"}]))
+                                          "seed": args.seed, "status": "ok",
+                                          "reform": has_reform(scenario)}]))
     per_run = tables.integers(pd.DataFrame([{"run_id": rid, **summary}]))
     with staged_dir(out, last="manifest.json") as stage:
         result.timeseries.to_parquet(stage / "timeseries.parquet", index=False)

@@ -26,7 +26,7 @@ import pandas as pd
 from sim.core.record import OUTCOMES, TIME_KINDS
 from sim.core.scenario import Scenario
 from sim.io.loader import load_scenario
-from sim.io.tables import LEVEL, differences, integers, t_interval  # noqa: F401 (t_interval: public)
+from sim.io.tables import LEVEL, differences, has_reform, integers, t_interval  # noqa: F401 (t_interval: public)
 
 TIME_OUTCOMES = tuple(f"hours_{k}_cadre_day" for k in TIME_KINDS)
 ALL_OUTCOMES = OUTCOMES + TIME_OUTCOMES
@@ -99,13 +99,13 @@ def summaries(results: list[tuple[int, int, dict[str, float]]], names: Sequence[
     for i, seed, out in results:
         rid = run_id(scenarios[i].fields(), seed) if scenarios is not None else f"{names[i]}-{seed}"
         rows.append({"run_id": rid, "point": i, "scenario": names[i], "replicate": seeds.index(seed), "seed": seed,
-                     "status": "ok", **out})
+                     "status": "ok", "reform": has_reform(scenarios[i]) if scenarios is not None else True, **out})
     return integers(pd.DataFrame(rows))
 
 
 def split_runs(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The per-run table as the sweep stores it: `runs` (who ran) and `summary` (run_id and outcomes)."""
-    meta = [c for c in table.columns if c in ("run_id", "point", "scenario", "replicate", "seed", "status")]
+    meta = [c for c in table.columns if c in ("run_id", "point", "scenario", "replicate", "seed", "status", "reform")]
     outcomes = [c for c in table.columns if c not in meta]
     return table[meta].copy(), table[["run_id", *outcomes]].copy()
 

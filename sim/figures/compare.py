@@ -26,14 +26,16 @@ def outcome_label(outcome: str, lang: str = "en") -> str:
 
 
 def figure(diffs: pd.DataFrame, outcomes: Sequence[str] = FIGURE_OUTCOMES, lang: str = "en",
-           descriptions: dict[str, str] | None = None) -> plt.Figure:
-    """One panel per outcome: each scenario minus the reference, after the reform day, with its paired 95%
-    t-interval (bars); the before-window difference too (hollow) when it is not 0 everywhere."""
+           descriptions: dict[str, str] | None = None, by: str = "scenario", reference: str | None = None,
+           axis_label: str | None = None) -> plt.Figure:
+    """One panel per outcome: each scenario (or grid point: the column `by`, shown as is) minus the reference,
+    after the reform day, with its paired 95% t-interval (bars); the before-window difference too (hollow) when
+    it is not 0 everywhere."""
     setup()
     descriptions = descriptions or {}
     outcomes = [o for o in outcomes if o in set(diffs["outcome"])]
-    names = list(dict.fromkeys(diffs["scenario"]))
-    shown = [scenario_name(n, lang, descriptions.get(n)) for n in names]
+    names = list(dict.fromkeys(diffs[by]))
+    shown = [scenario_name(n, lang, descriptions.get(n)) if by == "scenario" else str(n) for n in names]
     before = diffs[diffs["window"] == "before"]
     draw_before = bool(len(before)) and bool((before["difference"].abs().fillna(0) > 1e-12).any())
     nrow = max(1, math.ceil(len(outcomes) / NCOL))
@@ -46,7 +48,7 @@ def figure(diffs: pd.DataFrame, outcomes: Sequence[str] = FIGURE_OUTCOMES, lang:
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
         part = diffs[diffs["outcome"] == outcome]
         for w, dy, style in windows:
-            p = part[part["window"] == w].set_index("scenario").reindex(names)
+            p = part[part["window"] == w].set_index(by).reindex(names)
             d = p["difference"].to_numpy(float)
             err = np.vstack([d - p["ci_low"].to_numpy(float), p["ci_high"].to_numpy(float) - d])
             ax.errorbar(d, y + dy, xerr=np.nan_to_num(err), fmt="o", ms=4, capsize=2, lw=1.2,
@@ -59,12 +61,13 @@ def figure(diffs: pd.DataFrame, outcomes: Sequence[str] = FIGURE_OUTCOMES, lang:
     axes[0, 0].set_yticks(y, [wrap(s, 24, lang) for s in shown])
     axes[0, 0].invert_yaxis()
     for row in axes:
-        row[0].set_ylabel(tr(("Scenario", "情景"), lang))
+        row[0].set_ylabel(axis_label or tr(("Scenario", "情景"), lang))
     for ax in list(axes.flat)[len(outcomes):]:
         ax.axis("off")
     ref = diffs["reference"].iloc[0] if len(diffs) else ""
     n = int(diffs["n"].max()) if len(diffs) else 0
-    title = f"{tr(('Difference from', '相对于'), lang)} {scenario_name(ref, lang, descriptions.get(ref))}"
+    ref = reference if reference is not None else scenario_name(ref, lang, descriptions.get(ref))
+    title = f"{tr(('Difference from', '相对于'), lang)} {ref}"
     title += "：" if lang == "zh" else ": "
     title += tr(CI_TEXT["paired_ci"], lang, n=n)
     if not draw_before:

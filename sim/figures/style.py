@@ -15,7 +15,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FixedFormatter  # noqa: E402
 
-from sim.core.scenario import FIELDS, LEVERS, Scenario, field_info  # noqa: E402
+from sim.core.scenario import FIELDS, field_info  # noqa: E402
+from sim.io.tables import has_reform  # noqa: E402, F401 (re-exported for the figures)
 from sim.presentation.fonts import use_cjk  # noqa: E402
 from sim.presentation.labels import name, unit, with_unit  # noqa: E402
 from sim.presentation.texts import LEVER_TEXT, preset_name  # noqa: E402
@@ -108,22 +109,15 @@ def point_text(values: dict[str, Any], lang: str) -> str:
     return ", ".join(parts) if lang != "zh" else "，".join(parts)
 
 
-def has_reform(fields: dict[str, Any] | Scenario) -> bool:
-    """Whether any lever is set away from its default (off): only then is there a reform day to mark."""
-    get = (lambda k: getattr(fields, k)) if isinstance(fields, Scenario) else fields.get
-    return any(get(k) is not None and get(k) != Scenario.model_fields[k].default for k in LEVERS)
-
-
 def is_share(key: str) -> bool:
     return unit(key) in ("share", "0-1")
 
 
 def zero_based(ax: plt.Axes, share: bool = False) -> None:
-    """Start the y axis at 0 (and end a share at 1 when the data come near it): no truncated axis."""
-    lo, hi = ax.get_ylim()
-    if lo < 0:
-        return
-    ax.set_ylim(0, max(hi, 1e-9) if not share or hi < 0.5 else 1.0)
+    """Start the y axis of a level (never negative) at 0, and end a share at 1 when it comes near: no truncated
+    axis makes a small effect look large. An interval band reaching below 0 is cut at the axis."""
+    _, hi = ax.get_ylim()
+    ax.set_ylim(0, 1.0 if share and hi >= 0.5 else max(hi, 1e-9))
 
 
 def mark_reform(ax: plt.Axes, day: float, lang: str) -> None:

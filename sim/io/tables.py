@@ -1,7 +1,8 @@
 """The table schema every command shares (run, compare, sweep and the exploration commands).
 
 Per-run tables, one row per run:
-  runs     `run_id`, `point`, the named keys (`scenario` and any swept field), `replicate`, `seed`, `status`, ...
+  runs     `run_id`, `point`, the named keys (`scenario` and any swept field), `replicate`, `seed`, `status`,
+           `reform` (a lever is set), ...
   summary  `run_id` and every outcome as `<outcome>_<window>` (as the model reports it)
 Long tables of estimates, one row per key values x outcome x window, keyed by the named swept values (never by a
 point index), with the interval and its method named in the same columns everywhere:
@@ -31,7 +32,7 @@ STAT_COLUMNS = ("ci_low", "ci_high", "ci_level", "ci_method", "sd", "n")
 ESTIMATE_COLUMNS = ("outcome", "window", "mean", *STAT_COLUMNS)
 DIFFERENCE_COLUMNS = ("reference", "outcome", "window", "difference", *STAT_COLUMNS, "reference_mean", "mean",
                       "significant")
-RUN_COLUMNS = ("run_id", "point", "replicate", "seed", "status")  # plus the keys after `point`
+RUN_COLUMNS = ("run_id", "point", "replicate", "seed", "status", "reform")  # plus the keys after `point`
 INTEGER_COLUMNS = ("n", "seed", "replicate", "point", "days", "policy_start_day")
 
 
@@ -49,6 +50,15 @@ def t_interval(d: np.ndarray, level: float = LEVEL) -> tuple[float, float, float
     sd = float(d.std(ddof=1))
     half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
     return mean, mean - half, mean + half, sd
+
+
+def has_reform(fields: Any) -> bool:
+    """Whether any lever is set away from its default (off) in a Scenario or a dict of fields: only then is
+    there a reform from `policy_start_day` on (the `reform` column of the runs table)."""
+    from sim.core.scenario import LEVERS, Scenario
+
+    get = (lambda k: getattr(fields, k)) if isinstance(fields, Scenario) else fields.get
+    return any(get(k) is not None and get(k) != Scenario.model_fields[k].default for k in LEVERS)
 
 
 def integers(df: pd.DataFrame) -> pd.DataFrame:
