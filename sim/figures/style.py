@@ -155,7 +155,17 @@ UNIT_RE = re.compile(r"\(.+\)|（.+）")
 
 
 def _categorical(axis: Any) -> bool:
-    return isinstance(axis.get_major_formatter(), FixedFormatter)
+    """An axis of named categories (scenarios, on/off), not of numbers: it needs a label but no unit."""
+    if isinstance(axis.get_major_formatter(), FixedFormatter):
+        return True
+    for t in axis.get_ticklabels():
+        text = t.get_text().replace("\u2212", "-").replace(",", "").strip()
+        if text:
+            try:
+                float(text)
+            except ValueError:
+                return True
+    return False
 
 
 def check(fig: plt.Figure) -> list[str]:
