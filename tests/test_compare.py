@@ -92,17 +92,19 @@ def test_compare_command_writes_table_and_figure(tmp_path):
                           "--out", str(out), "--seed", "5", "--workers", "2"],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
-    for name in ("differences.csv", "differences.parquet", "runs.parquet", "compare.png", "compare.json"):
+    for name in ("differences.csv", "differences.parquet", "estimates.csv", "runs.parquet", "summary.parquet",
+                 "compare.png", "compare.svg", "manifest.json"):
         assert (out / name).stat().st_size > 0, name
     csv = pd.read_csv(out / "differences.csv")
     pq = pd.read_parquet(out / "differences.parquet")
     assert len(pq) == len(csv) and list(pq.columns) == list(csv.columns)
-    assert {"scenario", "reference", "outcome", "window", "difference", "ci_low", "ci_high", "n"} <= set(csv.columns)
+    assert {"scenario", "reference", "outcome", "window", "difference", "ci_low", "ci_high", "ci_method", "n"} <= set(csv.columns)
     assert set(csv["window"]) == {"before", "after"} and set(sim.HEADLINE) <= set(csv["outcome"])
     runs = pd.read_parquet(out / "runs.parquet")
     assert sorted(runs["seed"].unique()) == [5, 6, 7] and list(dict.fromkeys(runs["scenario"])) == ["base", "cut"]
-    meta = json.loads((out / "compare.json").read_text())
-    assert meta["seeds"] == [5, 6, 7] and meta["reference"] == "base"
+    meta = json.loads((out / "manifest.json").read_text())
+    assert meta["seeds"] == [5, 6, 7] and meta["reference"] == {"scenario": "base"}
+    assert meta["provenance"]["seeds"] == [5, 6, 7] and "git_dirty" in meta["provenance"]
     # displacement shows in the printed table: documents fall, forms rise
     row = csv[(csv["outcome"] == "hours_form_cadre_day") & (csv["window"] == "after")].iloc[0]
     assert row["difference"] > 0

@@ -12,7 +12,8 @@ from scipy import stats
 
 from sim.cli import main as cli_main
 from sim.exploration.sweep import run_sweep
-from sim.figures.sweep import mean_ci, paired_differences
+from sim.figures.sweep import mean_ci
+from sim.io import tables
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,20 +45,23 @@ def test_plot_command_writes_png_and_svg(sweep_dir: Path, lang: str, tmp_path: P
         assert (figs / f"{name}.png").stat().st_size > 10_000
         svg = (figs / f"{name}.svg").read_text(encoding="utf-8")
         assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
-    diffs = pd.read_csv(figs / "paired_differences.csv")
-    assert set(diffs["point"]) == {0, 1, 2, 3} and (diffs.loc[diffs["point"] == 0, "mean"].fillna(0) == 0).all()
+    diffs = pd.read_csv(sweep_dir / "differences.csv")  # the sweep writes it; keyed by the swept values
+    assert len(diffs.drop_duplicates(["meeting_cut", "duty_list"])) == 3 and "point" not in diffs.columns
 
 
 def test_paired_differences_pair_by_seed(sweep_dir: Path) -> None:
     runs = pd.read_parquet(sweep_dir / "runs.parquet")
     summary = pd.read_parquet(sweep_dir / "summary.parquet")
-    d = paired_differences(runs, summary, ["burnout_share_after"]).set_index("point")
-    s = runs.merge(summary, on="run_id").set_index(["point", "seed"])["burnout_share_after"]
+    per = tables.per_run(runs, summary)
+    d = tables.differences(per, ["meeting_cut", "duty_list"], ["burnout_share"])
+    d = d[d["window"] == "after"].set_index(["meeting_cut", "duty_list"])
+    s = per.set_index(["point", "seed"])["burnout_share_after"]
     manual = (s.loc[3] - s.loc[0]).to_numpy()
-    assert d.loc[3, "mean"] == pytest.approx(manual.mean())
+    assert d.loc[(0.6, True), "difference"] == pytest.approx(manual.mean())
     half = stats.t.ppf(0.975, 2) * manual.std(ddof=1) / np.sqrt(3)
-    assert (d.loc[3, "lo"], d.loc[3, "hi"]) == pytest.approx((manual.mean() - half, manual.mean() + half))
-    assert d.loc[3, "n"] == 3
+    assert (d.loc[(0.6, True), "ci_low"], d.loc[(0.6, True), "ci_high"]) == pytest.approx(
+        (manual.mean() - half, manual.mean() + half))
+    assert d.loc[(0.6, True), "n"] == 3
 
 
 def test_mean_ci_is_the_95_percent_t_interval() -> None:

@@ -18,6 +18,7 @@ COMMANDS = {
     "dashboard": "open the teaching dashboard in a browser (SolaraViz)",
     "fields": "list every scenario field with its default, unit, range and source",
     "check-targets": "check a scenario against observed patterns (scenarios/targets.toml): value, range, pass/miss",
+    "report": "write one self-contained HTML page of an output folder: figures, tables, manifest, inputs",
 }
 
 
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         modules[name] = mod
     args = parser.parse_args(argv)
     pin_blas()  # one BLAS thread in every process that runs the model (sim/core/blas.py)
+    args.argv = ["python", "-m", "sim", *(sys.argv[1:] if argv is None else argv)]  # for the provenance record
     if args.command is None:
         parser.print_help()
         return 0

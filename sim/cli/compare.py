@@ -1,18 +1,19 @@
 """`python -m sim compare SCENARIO... --replicates N --out DIR [--seed S] [--days D] [--workers W]`
 
-Runs every scenario on the same seeds S..S+N-1 (common random numbers) and writes, into DIR:
-  differences.csv / differences.parquet  each scenario minus the first, per outcome and window (before/after the
-                                         reform day): mean paired difference, 95% t-interval, both means, n
-  runs.parquet                           every run's outcomes (one row per scenario x seed)
-  compare.png                            the headline differences with their intervals (and time use by kind)
-  compare.json                           what was run (scenarios, seeds, days, version); written last
-and prints the table of headline outcomes and time use by kind.
+Runs every scenario on the same seeds S..S+N-1 (common random numbers) and writes, into DIR, the tables of the
+shared schema (sim/io/tables.py, docs/outcomes.md), each as .csv and .parquet:
+  differences   each scenario minus the first, per outcome and window (before/after the reform day): mean paired
+                difference, ci_low, ci_high, ci_level, ci_method, sd, n, both means
+  estimates     each scenario's mean per outcome and window with its 95% t-interval
+  runs, summary one row per run (scenario x seed): who ran, and every outcome
+and compare.svg / compare.png (the differences with their intervals), scenarios.json (the resolved scenarios)
+and manifest.json (what was run, and the provenance record; written last). Prints the table of headline
+outcomes and time use by kind.
 """
 
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
@@ -35,37 +36,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--days", type=int, default=None, help="run only this many days")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores, at most 8)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="figure labels")
-    p.add_argument("--no-figure", action="store_true", help="skip compare.png")
-
-
-def _commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
-                             cwd=Path(__file__).resolve().parent)
-        return out.stdout.strip() if out.returncode == 0 else ""
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-def _command(args: argparse.Namespace, workers: int) -> str:
-    parts = ["python -m sim compare", *args.scenarios, f"--replicates {args.replicates}", f"--seed {args.seed}"]
-    if args.days is not None:
-        parts.append(f"--days {args.days}")
-    return " ".join([*parts, f"--workers {workers}", f"--out {args.out}"])
+    p.add_argument("--no-figure", action="store_true", help="skip compare.svg and compare.png")
 
 
 def main(args: argparse.Namespace) -> int:
-    from sim import __version__
     from sim.exploration.compare import (
         DISPLACEMENT,
         default_workers,
         format_table,
         paired_differences,
         run_many,
+        split_runs,
         summaries,
         unique_names,
     )
-    from sim.figures.compare import figure
+    from sim.figures.compare import figures
+    from sim.figures.style import save_all
+    from sim.io import provenance, tables
 
     if len(args.scenarios) < 2:
         raise UserError("compare: give at least two scenarios (the first is the reference)")
@@ -92,6 +79,7 @@ def main(args: argparse.Namespace) -> int:
 
     names = unique_names([s.name for s in scenarios])
     seeds = list(range(args.seed, args.seed + args.replicates))
+    record = provenance.collect("compare", getattr(args, "argv", None), seeds, args.scenarios)
     bar = tqdm(total=len(scenarios) * len(seeds), desc="compare", unit="run", file=sys.stderr, leave=False)
 
     def progress(done: int, total: int) -> None:
@@ -99,23 +87,28 @@ def main(args: argparse.Namespace) -> int:
 
     results = run_many(scenarios, seeds, args.days, workers, progress)
     bar.close()
-    runs = summaries(results, names)
-    diffs = paired_differences(runs)
-    with staged_dir(out, last="compare.json") as stage:
-        diffs.to_csv(stage / "differences.csv", index=False)
-        diffs.to_parquet(stage / "differences.parquet", index=False)
-        runs.to_parquet(stage / "runs.parquet", index=False)
+    table = summaries(results, names, scenarios)
+    diffs = paired_differences(table)
+    runs, summary = split_runs(table)
+    descriptions = {n: s.description for n, s in zip(names, scenarios, strict=True)}
+    with staged_dir(out, last="manifest.json") as stage:
+        tables.write(diffs, stage / "differences")
+        tables.write(tables.estimates(table, ["scenario"]), stage / "estimates")
+        tables.write(runs, stage / "runs")
+        tables.write(summary, stage / "summary")
         if not args.no_figure:
-            import matplotlib.pyplot as plt
-
-            fig = figure(diffs, lang=args.lang)
-            fig.savefig(stage / "compare.png", dpi=110)
-            plt.close(fig)
-        write_json(stage / "compare.json", {
-            "reference": names[0], "scenarios": names, "files": [str(p) for p in args.scenarios], "seeds": seeds,
+            save_all(figures(diffs, args.lang, descriptions), stage)
+        write_json(stage / "scenarios.json", [s.fields() for s in scenarios])
+        write_json(stage / "manifest.json", {
+            "command": "compare", "keys": ["scenario"], "reference": {"scenario": names[0]},
+            "scenarios": [{"name": n, "file": str(p), "description": s.description}
+                          for n, p, s in zip(names, args.scenarios, scenarios, strict=True)],
+            "seeds": seeds, "replicates": len(seeds), "workers": workers,
             "days": args.days if args.days is not None else scenarios[0].days,
-            "policy_start_day": scenarios[0].policy_start_day, "level": 0.95,
-            "version": __version__, "commit": _commit(), "command": _command(args, workers),
+            "policy_start_day": scenarios[0].policy_start_day, "ci_level": tables.LEVEL,
+            "ci_method": tables.CI_METHOD, "lang": args.lang,
+            "tables": ["differences", "estimates", "runs", "summary"],
+            "provenance": provenance.finish(record),
         })
     print(f"compare: {len(names)} scenarios x {len(seeds)} seeds ({seeds[0]}..{seeds[-1]})  ->  {out}")
     print(format_table(diffs, (*HEADLINE, *DISPLACEMENT)))

@@ -11,6 +11,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--markdown", action="store_true", help="print the table of docs/scenario.md")
 
 
+def allowed(info: dict) -> str:
+    """The range of a field as 'lo .. hi' ('' when unbounded), '>' / '<' for strict bounds."""
+    lo, hi = info.get("ge", info.get("gt")), info.get("le", info.get("lt"))
+    if lo is None and hi is None:
+        return ""
+    left = "" if lo is None else (f"{lo}" if "ge" in info else f">{lo}")
+    right = "" if hi is None else (f"{hi}" if "le" in info else f"<{hi}")
+    return f"{left} .. {right}"
+
+
 def table() -> str:
     """docs/scenario.md, generated from sim/core/scenario.py."""
     lines = [
@@ -41,7 +51,14 @@ def main(args: argparse.Namespace) -> int:
     if args.markdown:
         print(table(), end="")
         return 0
+    print(f"{'field':30s} {'default':>12s}  {'unit':24s} {'range':12s} source")
     for name in FIELDS:
         info = field_info(name)
-        print(f"{name:32s} {info['default']!s:>12.12}  {info.get('unit', '')}")
+        default = info["default"]
+        if isinstance(default, dict):
+            default = "(table)"
+        mark = "*" if name in LEVERS else " "
+        print(f"{name + mark:30s} {default!s:>12.12}  {info.get('unit', '')!s:24.24} {allowed(info):12s} "
+              f"{info.get('source', '')}")
+    print("* lever (off by default, acts from policy_start_day); full table: --markdown or docs/scenario.md")
     return 0

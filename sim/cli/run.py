@@ -1,4 +1,8 @@
-"""`python -m sim run SCENARIO.toml --out DIR [--seed N] [--days N]`"""
+"""`python -m sim run SCENARIO.toml --out DIR [--seed N] [--days N]`
+
+Writes summary.json (every outcome before and after the reform day), timeseries.parquet (one row a day), the
+shared tables (sim/io/tables.py) estimates and runs/summary as .csv and .parquet, scenario.json (the resolved
+scenario), the figures as .svg and 300-dpi .png, and manifest.json (the provenance record; written last)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from pathlib import Path
 from tqdm import tqdm
 
 from sim.cli import UserError
-from sim.core.blas import blas_info
 from sim.core.record import HEADLINE
 from sim.io.loader import load_scenario
 from sim.io.outputs import staged_dir, write_json
@@ -21,11 +24,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--days", type=int, default=None, help="run only this many days")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="figure labels")
-    p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    p.add_argument("--no-figures", action="store_true", help="skip the figures")
 
 
 def main(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from sim.exploration.sweep import run_id
     from sim.figures import run as figures
+    from sim.figures.style import has_reform, save_all
+    from sim.io import provenance, tables
     from sim.io.run import run_scenario
 
     scenario = load_scenario(args.scenario)
@@ -36,6 +44,7 @@ def main(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out: {out} exists and is not a folder")
+    record = provenance.collect("run", getattr(args, "argv", None), [args.seed], [args.scenario])
     bar = tqdm(total=args.days or scenario.days, desc=scenario.name, unit="day", file=sys.stderr, leave=False)
 
     def progress(done: int, total: int) -> None:
@@ -43,35 +52,32 @@ def main(args: argparse.Namespace) -> int:
 
     result = run_scenario(scenario, seed=args.seed, days=args.days, progress=progress)
     bar.close()
-    with staged_dir(out, last="summary.json") as stage:
+    summary = {k: int(v) if k in tables.INTEGER_COLUMNS else v for k, v in result.summary.items()}
+    rid = run_id(scenario.fields(), args.seed)
+    runs = tables.integers(pd.DataFrame([{"run_id": rid, "point": 0, "scenario": scenario.name, "replicate": 0,
+                                          "seed": args.seed, "status": "ok",
+                                          "reform": has_reform(scenario)}]))
+    per_run = tables.integers(pd.DataFrame([{"run_id": rid, **summary}]))
+    with staged_dir(out, last="manifest.json") as stage:
         result.timeseries.to_parquet(stage / "timeseries.parquet", index=False)
+        tables.write(runs, stage / "runs")
+        tables.write(per_run, stage / "summary")
+        tables.write(tables.estimates(runs.merge(per_run, on="run_id"), ["scenario"]), stage / "estimates")
         if not args.no_figures:
-            import matplotlib.pyplot as plt
-
-            for name, fn in figures.FIGURES.items():
-                fig = fn(result.timeseries, scenario.policy_start_day, args.lang)
-                fig.savefig(stage / f"{name}.png", dpi=120)
-                plt.close(fig)
+            save_all(figures.figures(result.timeseries, scenario.policy_start_day, has_reform(scenario), args.lang),
+                     stage)
         write_json(stage / "scenario.json", scenario.fields())
-        write_json(stage / "manifest.json", _manifest(scenario.name, args.seed, result.days))
-        write_json(stage / "summary.json", {"scenario": scenario.name, "seed": args.seed, **result.summary})
+        write_json(stage / "summary.json", {"scenario": scenario.name, "seed": args.seed, **summary})
+        write_json(stage / "manifest.json", {
+            "command": "run", "keys": ["scenario"], "scenarios": [{"name": scenario.name, "file": args.scenario,
+                                                                   "description": scenario.description}],
+            "seeds": [args.seed], "days": result.days, "policy_start_day": scenario.policy_start_day,
+            "reform": has_reform(scenario), "lang": args.lang, "tables": ["estimates", "runs", "summary"],
+            "provenance": provenance.finish(record),
+        })
     s = result.summary
     print(f"{scenario.name}  seed {args.seed}  {result.days} days  ->  {out}")
     print(f"{'outcome':34s} {'before':>10s} {'after':>10s}")
     for k in HEADLINE:
         print(f"{k:34s} {s[f'{k}_before']:10.3f} {s[f'{k}_after']:10.3f}")
     return 0
-
-
-def _manifest(name: str, seed: int, days: int) -> dict:
-    """Provenance of one run: tool, Python, numpy, platform and the BLAS libraries with their kernel and
-    thread count (the model makes no BLAS calls; this records that the process ran pinned to one thread)."""
-    import platform
-
-    import numpy as np
-
-    from sim import __version__
-
-    return {"tool": "grassroots-sim", "version": __version__, "scenario": name, "seed": seed, "days": days,
-            "python": sys.version.split()[0], "numpy": np.__version__, "platform": platform.platform(),
-            "blas": blas_info()}

@@ -19,7 +19,6 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,7 +27,7 @@ from sim.core.blas import pin_blas
 from sim.core.record import OUTCOMES, TIME_KINDS
 from sim.core.scenario import Scenario
 from sim.io.loader import load_scenario
-from sim.io.tables import LEVEL, t_interval
+from sim.io.tables import LEVEL, differences, has_reform, integers, t_interval  # noqa: F401 (t_interval: public)
 
 TIME_OUTCOMES = tuple(f"hours_{k}_cadre_day" for k in TIME_KINDS)
 ALL_OUTCOMES = OUTCOMES + TIME_OUTCOMES
@@ -90,44 +89,39 @@ def run_many(scenarios: Sequence[Scenario], seeds: Sequence[int], days: int | No
     return results
 
 
-def summaries(results: list[tuple[int, int, dict[str, float]]], names: Sequence[str]) -> pd.DataFrame:
-    """One row per run: scenario, seed and every `<outcome>_before/_after`."""
-    rows = [{"scenario": names[i], "seed": seed, **out} for i, seed, out in results]
-    return pd.DataFrame(rows)
+def summaries(results: list[tuple[int, int, dict[str, float]]], names: Sequence[str],
+              scenarios: Sequence[Scenario] | None = None) -> pd.DataFrame:
+    """One row per run in the shared per-run schema (sim.io.tables): run_id, point, scenario, replicate, seed,
+    status, then every `<outcome>_before/_after`; counts as integers."""
+    from sim.exploration.sweep import run_id
+
+    seeds = sorted({seed for _, seed, _ in results})
+    rows = []
+    for i, seed, out in results:
+        rid = run_id(scenarios[i].fields(), seed) if scenarios is not None else f"{names[i]}-{seed}"
+        rows.append({"run_id": rid, "point": i, "scenario": names[i], "replicate": seeds.index(seed), "seed": seed,
+                     "status": "ok", "reform": has_reform(scenarios[i]) if scenarios is not None else True, **out})
+    return integers(pd.DataFrame(rows))
+
+
+def split_runs(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The per-run table as the sweep stores it: `runs` (who ran) and `summary` (run_id and outcomes)."""
+    meta = [c for c in table.columns if c in ("run_id", "point", "scenario", "replicate", "seed", "status", "reform")]
+    outcomes = [c for c in table.columns if c not in meta]
+    return table[meta].copy(), table[["run_id", *outcomes]].copy()
 
 
 def paired_differences(runs: pd.DataFrame, outcomes: Sequence[str] = ALL_OUTCOMES, reference: str | None = None,
                        level: float = LEVEL) -> pd.DataFrame:
     """Each scenario minus the reference (the first scenario in `runs` unless named), seed by seed, for every
-    outcome and window: mean difference, t-interval, and both means. One row per scenario x outcome x window;
-    the reference's own rows are left out. `significant` is True when the interval excludes 0."""
+    outcome and window, in the shared long schema (sim.io.tables.differences): difference, ci_low, ci_high,
+    ci_level, ci_method, sd, n, both means. The reference's own rows are left out; `significant` is True when the
+    interval excludes 0."""
     names = list(dict.fromkeys(runs["scenario"]))
     ref = reference if reference is not None else names[0]
     if ref not in names:
         raise ValueError(f"reference scenario {ref!r} is not among {names}")
-    base = runs[runs["scenario"] == ref].set_index("seed")
-    rows: list[dict[str, Any]] = []
-    for name in names:
-        if name == ref:
-            continue
-        other = runs[runs["scenario"] == name].set_index("seed")
-        seeds = base.index.intersection(other.index)
-        for outcome in outcomes:
-            for w in WINDOWS:
-                col = f"{outcome}_{w}"
-                if col not in base.columns:
-                    continue
-                a, b = base.loc[seeds, col].to_numpy(float), other.loc[seeds, col].to_numpy(float)
-                ok = np.isfinite(a) & np.isfinite(b)
-                mean, lo, hi, sd = t_interval(b[ok] - a[ok], level)
-                rows.append({
-                    "scenario": name, "reference": ref, "outcome": outcome, "window": w,
-                    "reference_mean": float(a[ok].mean()) if ok.any() else math.nan,
-                    "scenario_mean": float(b[ok].mean()) if ok.any() else math.nan,
-                    "difference": mean, "ci_low": lo, "ci_high": hi, "sd": sd, "n": int(ok.sum()),
-                    "significant": bool(np.isfinite(lo) and (lo > 0 or hi < 0)),
-                })
-    return pd.DataFrame(rows)
+    return differences(runs, ["scenario"], outcomes, reference={"scenario": ref}, level=level)
 
 
 def compare(scenarios: Sequence[str | Path | dict | Scenario], replicates: int, seed: int = 0,
@@ -138,7 +132,7 @@ def compare(scenarios: Sequence[str | Path | dict | Scenario], replicates: int, 
     names = unique_names([s.name for s in loaded])
     seeds = list(range(seed, seed + replicates))
     results = run_many(loaded, seeds, days, workers, progress)
-    runs = summaries(results, names)
+    runs = summaries(results, names, loaded)
     return runs, paired_differences(runs, outcomes)
 
 

@@ -36,12 +36,14 @@ from sim.core.blas import blas_info, one_blas_thread
 from sim.core.record import COLUMNS
 from sim.core.scenario import FIELDS, MAX_DAYS, Scenario, ScenarioError, make_scenario
 from sim.io.loader import read_fields
+from sim.io.provenance import collect, finish
+from sim.io.tables import has_reform, integers, long_tables
 from sim.io.toml import read_toml
 
 EXPERIMENT_KEYS = ("name", "description", "base", "scenarios", "replicates", "seed", "days", "grid", "set",
                    "timeseries_every", "timeseries_columns")
 MAX_RUNS = 1_000_000
-TABLES = ("runs.parquet", "summary.parquet", "timeseries.parquet")
+TABLES = ("runs.parquet", "summary.parquet", "timeseries.parquet", "estimates.parquet", "differences.parquet")
 PARTS = "parts"
 MAX_POOL_RESTARTS = 3
 
@@ -436,11 +438,16 @@ def consolidate(exp: Experiment, out: Path, csv: bool = False, batch_rows: int =
         summary = pd.DataFrame(summaries) if summaries else pd.DataFrame(columns=["run_id"])
         for c in summary.columns[1:]:
             summary[c] = summary[c].astype("float64")  # null (an empty window) -> NaN
+        runs["reform"] = [has_reform(exp.scenarios[int(p)]) for p in runs["point"]]
+        runs, summary = integers(runs), integers(summary)
+        long = long_tables(runs, summary, exp.swept or ["scenario"])
+        for name, df in long.items():
+            _write_table_atomic(out / f"{name}.parquet", pa.Table.from_pandas(df, preserve_index=False))
         _write_table_atomic(out / "runs.parquet", pa.Table.from_pandas(runs, preserve_index=False))
         _write_table_atomic(out / "summary.parquet", pa.Table.from_pandas(summary, preserve_index=False))
         os.replace(ts_tmp, out / "timeseries.parquet")
         if csv:
-            for name, df in (("runs", runs), ("summary", summary)):
+            for name, df in (("runs", runs), ("summary", summary), *long.items()):
                 tmp = out / f".tmp-{uuid.uuid4().hex}-{name}.csv"
                 df.to_csv(tmp, index=False)
                 os.replace(tmp, out / f"{name}.csv")
@@ -481,7 +488,8 @@ def _manifest(exp: Experiment, command: list[str], start: str, backend: str) -> 
         "backend": backend, "runs": len(exp.scenarios) * exp.replicates,
         "seed": exp.seed, "replicates": exp.replicates, "replicate_seeds": exp.seeds,
         "swept": exp.swept, "grid": exp.grid, "scenarios": exp.scenario_files,
-        "timeseries_every": exp.timeseries_every,
+        "timeseries_every": exp.timeseries_every, "keys": exp.swept or ["scenario"],
+        "provenance": collect("sweep", command, exp.seeds, [exp.path, *(exp.path.parent / f for f in exp.scenario_files)], start),
     }
 
 
@@ -656,7 +664,8 @@ def run_sweep(experiment: str | Path | Experiment, out: str | Path, *, workers: 
         bar.close()
     counts = consolidate(exp, out, csv=csv)
     manifest.update(end_time=_now(), status="complete" if counts["failed"] == 0 else "complete_with_failures",
-                    ok=counts["ok"], failed=counts["failed"], seconds=round(time.perf_counter() - t0, 3))
+                    ok=counts["ok"], failed=counts["failed"], seconds=round(time.perf_counter() - t0, 3),
+                    provenance=finish(manifest["provenance"]))
     _atomic_write_bytes(out / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
     return SweepReport(total=len(tasks), skipped=len(tasks) - len(todo), ran=len(todo), ok=ok, failed=failed,
                        seconds=time.perf_counter() - t0, out=out)

@@ -10,35 +10,99 @@ KIND = {
     "patrol": ("Grid patrol", "网格巡查"), "trace": ("Trace (proof of work)", "留痕"),
 }
 OUTCOME = {
-    "service_resolved_share": ("Requests resolved within the limit (share)", "按时办结率"),
-    "response_days_mean": ("Mean response time (days)", "平均办理天数"),
+    "service_resolved_share": ("Requests resolved within the limit", "按时办结率"),
+    "response_days_mean": ("Mean response time", "平均办理天数"),
     "service_backlog_mean": ("Requests waiting (county)", "待办群众诉求"),
     "service_backlog": ("Requests waiting (county)", "待办群众诉求"),
-    "exhaustion_mean": ("Mean exhaustion (0-1)", "平均耗竭度"),
+    "exhaustion_mean": ("Mean exhaustion", "平均耗竭度"),
     "burnout_share": ("Share of cadres burned out", "倦怠干部比例"),
     "formalism_share": ("Formalism share of working time", "形式主义工时占比"),
-    "overtime_hours_per_cadre_week": ("Overtime hours per cadre a week", "人均每周加班小时"),
-    "meetings_per_village_cadre_week": ("Meetings per village cadre a week", "村干部每周会议数"),
-    "fake_completion_share": ("Fake completions (share)", "虚假完成比例"),
-    "on_time_share": ("Upper tasks on time (share)", "上级任务按时率"),
+    "overtime_hours_per_cadre_week": ("Overtime per cadre", "人均加班"),
+    "meetings_per_village_cadre_week": ("Meetings per village cadre", "村干部会议数"),
+    "fake_completion_share": ("Fake completions", "虚假完成比例"),
+    "on_time_share": ("Upper tasks on time", "上级任务按时率"),
     "quits": ("Cadres who quit", "离职人数"),
     "complaints": ("Complaints (信访)", "信访投诉"),
-    "service_resolved": ("Requests resolved a day", "每日办结诉求"),
+    "service_resolved": ("Requests resolved", "办结诉求"),
     "exhaustion_township": ("Exhaustion, township cadres", "乡镇干部耗竭度"),
     "exhaustion_village": ("Exhaustion, village cadres", "村干部耗竭度"),
+    "form_app_hours_village_day": ("Forms and apps, village cadre", "村干部报表与App工时"),
+    "burnout_township": ("Burned out, township cadres", "乡镇干部倦怠比例"),
+    "burnout_village": ("Burned out, village cadres", "村干部倦怠比例"),
+    "visit_coverage": ("Vulnerable-household visits done", "困难群众走访完成率"),
+    "incidents": ("Incidents from missed visits", "漏访事件"),
+    "problems_found": ("Problems found on patrol", "巡查发现问题"),
+    "tasks_returned": ("Tasks returned by the duty list", "按清单退回事项"),
+}
+# The unit of every outcome and time-series column drawn on an axis: (English, Chinese).
+UNIT = {
+    "service_resolved_share": ("share", "比例"), "response_days_mean": ("days", "天"),
+    "service_backlog_mean": ("requests", "件"), "service_backlog": ("requests", "件"),
+    "exhaustion_mean": ("0-1", "0-1"), "exhaustion_township": ("0-1", "0-1"), "exhaustion_village": ("0-1", "0-1"),
+    "burnout_share": ("share", "比例"), "burnout_township": ("share", "比例"), "burnout_village": ("share", "比例"),
+    "formalism_share": ("share", "比例"), "overtime_hours_per_cadre_week": ("hours/week", "小时/周"),
+    "meetings_per_village_cadre_week": ("meetings/week", "次/周"), "fake_completion_share": ("share", "比例"),
+    "on_time_share": ("share", "比例"), "quits": ("cadres", "人"), "complaints": ("complaints", "件"),
+    "service_resolved": ("requests/day", "件/天"), "form_app_hours_village_day": ("hours/workday", "小时/工作日"),
+    "visit_coverage": ("share", "比例"), "incidents": ("incidents", "起"), "problems_found": ("problems", "个"),
+    "tasks_returned": ("tasks", "项"), "hours_per_cadre": ("hours/day", "小时/天"), "exhaustion_share": ("0-1", "0-1"), "day": ("day", "天"),
+    "hours_cadre_day": ("hours per cadre-day", "小时/人·日"),
+}
+SHARES = frozenset(k for k, (u, _) in UNIT.items() if u in ("share", "0-1"))
+# Scenario fields often swept that are not levers (levers are named in sim/presentation/texts.py).
+FIELD = {
+    "scenario": ("Scenario", "情景"), "displacement": ("Displaced work", "转移负担比例"),
+    "n_townships": ("Townships", "乡镇数"), "villages_per_township": ("Villages per township", "每乡镇村数"),
+    "village_cadres": ("Cadres per village", "每村干部数"), "township_cadres": ("Cadres per township", "每乡镇干部数"),
+    "days": ("Days run", "模拟天数"), "policy_start_day": ("Reform day", "改革实施日"),
+    "warmup_days": ("Warm-up days", "预热天数"), "burnout_threshold": ("Burnout threshold", "倦怠阈值"),
+    "accountability_base": ("Accountability intensity", "问责强度"), "amplification": ("Amplification", "层层加码系数"),
+    "fake_propensity": ("Propensity to fake", "虚假完成倾向"), "service_orientation": ("Service orientation", "服务导向"),
+    "regular_hours": ("Regular hours", "正常工时"), "overtime_cap": ("Overtime cap", "加班上限"),
+    "exhaustion_gain": ("Exhaustion gain", "耗竭增长率"), "recovery": ("Recovery", "恢复率"),
+    "form_duplicate_share": ("Duplicate forms", "重复报表比例"),
+    "meetings_per_dept_week": ("Meetings per department", "每部门会议数"),
+    "documents_per_dept_week": ("Documents per department", "每部门文件数"),
+    "forms_per_dept_week": ("Forms per department", "每部门报表数"),
+    "inspections_per_dept_week": ("Inspections per department", "每部门检查数"),
+    "requests_per_household_year": ("Requests per household", "每户诉求数"),
+    "quit_rate": ("Quit rate", "离职率"), "secondment_share": ("Seconded township cadres", "借调乡镇干部比例"),
 }
 TEXT = {
-    "day": ("Day", "天"), "hours_per_cadre": ("Hours per cadre per day (7-day mean)", "人均每日工时（7日均值）"),
+    "day": ("Day of the run", "模拟日"), "hours_per_cadre": ("Hours per cadre at work, 7-day mean", "人均每日工时，7日均值"),
     "reform_day": ("Reform day", "改革实施日"), "before": ("Before", "改革前"), "after": ("After", "改革后"),
     "time_use": ("Time use by kind", "分类工时"), "burnout": ("Exhaustion and burnout", "耗竭与倦怠"),
     "service": ("Service to residents", "为民服务"), "difference": ("Difference from", "相对于"),
+    "exhaustion_share": ("Exhaustion, or share burned out", "耗竭度或倦怠比例"),
 }
 
 
-def label(key: str, lang: str = "en") -> str:
-    """The label of an outcome, kind or text key in `lang` ('en' or 'zh'); the key itself if unknown."""
+def name(key: str, lang: str = "en") -> str:
+    """The name of an outcome, kind, field or text key in `lang` ('en' or 'zh'), without its unit; unknown keys
+    read as words ('n_things' -> 'n things'), never as a raw field name."""
     i = 1 if lang == "zh" else 0
-    for table in (OUTCOME, KIND, TEXT):
+    if key.startswith("hours_") and key.endswith("_cadre_day"):
+        return name(key.removeprefix("hours_").removesuffix("_cadre_day"), lang)
+    for table in (OUTCOME, KIND, TEXT, FIELD):
         if key in table:
             return table[key][i]
-    return key
+    return key.replace("_", " ")
+
+
+def unit(key: str, lang: str = "en") -> str:
+    """The unit of an outcome or column in `lang` ('' if it has none or is unknown)."""
+    if key.startswith("hours_") and key.endswith("_cadre_day"):
+        key = "hours_cadre_day"
+    return UNIT[key][1 if lang == "zh" else 0] if key in UNIT else ""
+
+
+def with_unit(text: str, u: str, lang: str = "en") -> str:
+    """'text (unit)', with full-width brackets in Chinese."""
+    if not u:
+        return text
+    return f"{text}（{u}）" if lang == "zh" else f"{text} ({u})"
+
+
+def label(key: str, lang: str = "en") -> str:
+    """The label of an outcome, kind or text key in `lang`, with its unit when it has one."""
+    return with_unit(name(key, lang), unit(key, lang), lang)
