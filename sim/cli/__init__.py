@@ -8,6 +8,7 @@ import importlib
 import sys
 
 from sim.core.scenario import ScenarioError
+from sim.io.outputs import OutputError
 
 COMMANDS = {
     "run": "run one scenario: summary.json, timeseries.parquet and figures",
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return int(modules[args.command].main(args) or 0)
-    except (ScenarioError, UserError) as err:
+    except (ScenarioError, UserError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
