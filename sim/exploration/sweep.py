@@ -569,35 +569,58 @@ def _single_threaded() -> bool:
         return False
 
 
-def _die_with(parent: int) -> None:
-    """Make this worker process end when the process that started it ends, even by SIGKILL: Linux's parent-death
-    signal, and a watchdog thread for anything else (the forkserver, which starts forkserver workers, itself
-    ends when the main process does). So killing the main process leaves no worker, forkserver or tracker."""
-    if sys.platform.startswith("linux"):
+def _start_time(pid: int) -> str | None:
+    """The process's start time (Linux /proc), to tell it from a later process given the same pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()
+    return None if fields[0] in ("Z", "X") else fields[19]  # a zombie has ended
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    if started is not None:
+        return _start_time(pid) == started
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _die_with(main_pid: int, main_started: str | None) -> None:
+    """Make this worker process end when the sweep's main process ends, even by SIGKILL. A forkserver worker's
+    parent is the forkserver, which only ends once every worker has (they hold its 'alive' pipe), so each worker
+    watches the main process itself: a thread checks it twice a second; on Linux the parent-death signal also
+    ends a forked worker at once. With the workers gone, the forkserver and the resource tracker end too."""
+    if sys.platform.startswith("linux") and os.getppid() == main_pid:
         try:
             import ctypes
 
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass
-    if os.getppid() != parent:  # the parent died before the signal was armed
+    if not _alive(main_pid, main_started):  # it ended before the signal was armed
         os._exit(1)
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while _alive(main_pid, main_started):
             time.sleep(0.5)
         os._exit(1)
 
-    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+    threading.Thread(target=watch, name="die-with-main", daemon=True).start()
 
 
-def _worker_init() -> None:
-    _die_with(os.getppid())
+def _worker_init(main_pid: int, main_started: str | None) -> None:
+    _die_with(main_pid, main_started)
 
 
-def _alone(task: Task, runner: Runner | None, conn: Any) -> None:
+def _alone(task: Task, runner: Runner | None, conn: Any, main: tuple[int, str | None]) -> None:
     """A run in a process of its own (to tell whether it is the run that kills its worker)."""
-    _worker_init()
+    _worker_init(*main)
     conn.send(execute(task, runner))
     conn.close()
 
@@ -621,7 +644,7 @@ def _run_alone(task: Task, runner: Runner | None, ctx: Any) -> dict[str, Any]:
     codes = []
     for _ in range(MAX_WORKER_DEATHS):
         recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_alone, args=(task, runner, send), daemon=True)
+        proc = ctx.Process(target=_alone, args=(task, runner, send, _main()), daemon=True)
         proc.start()
         send.close()
         try:
@@ -638,6 +661,10 @@ def _run_alone(task: Task, runner: Runner | None, ctx: Any) -> dict[str, Any]:
             "host": socket.gethostname(),
             "error": f"WorkerDied: the worker process running this run died {len(codes) + 1} times, the last "
                      f"{len(codes)} with the run alone ({_signal_name(codes[-1])}; too little memory?)"}
+
+
+def _main() -> tuple[int, str | None]:
+    return os.getpid(), _start_time(os.getpid())
 
 
 def _pool_context() -> Any:
@@ -676,7 +703,8 @@ def _local_results(tasks: list[Task], workers: int, runner: Runner | None) -> It
             break
         running: dict[Any, Task] = {}
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                                     initargs=_main()) as pool:
                 while queue or running:
                     while queue and len(running) < window:
                         t = queue.popleft()
