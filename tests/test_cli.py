@@ -25,7 +25,7 @@ def test_run_writes_summary_timeseries_and_figures(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     for k in sim.HEADLINE:
         assert isinstance(summary[f"{k}_before"], float) and isinstance(summary[f"{k}_after"], float)
-    assert summary["policy_start_day"] == 365 and summary["days"] == 400
+    assert summary["policy_start_day"] == 200 and summary["days"] == 400  # --days is the field: reform day follows
     ts = pd.read_parquet(out / "timeseries.parquet")
     assert len(ts) == 400 and list(ts["day"]) == list(range(400))
     for col in ("service_requests_arrived", "service_resolved", "service_backlog", "exhaustion_mean",
@@ -52,7 +52,7 @@ BAD = {
     "nan": ("document_cut = nan\n", "field 'document_cut': must be a finite number"),
     "infinite": ("forms_per_dept_week = inf\n", "field 'forms_per_dept_week': must be a finite number"),
     "too_many_days": ("days = 1000000\n", "field 'days': must be an integer in [1, 3650]"),
-    "reform_after_end": ("days = 100\npolicy_start_day = 200\n", "field 'policy_start_day': must be at most days"),
+    "reform_after_end": ("days = 100\npolicy_start_day = 200\n", "field 'policy_start_day': must be between 1 and days - 1 (99)"),
     "missing_extends": ('extends = "nowhere.toml"\n', "field 'extends': file 'nowhere.toml' not found"),
     "bool_as_number": ("duty_list = 1\n", "field 'duty_list': must be true or false"),
     "lever_wrong_type": ('app_cap = "two"\n', "field 'app_cap': must be an integer"),

@@ -47,8 +47,9 @@ def test_batch_run_every_day_and_in_parallel():
     df = ex.run(days=20, townships=1, seeds=(3,), period=1)
     assert len(df) == 2 * 20 and sorted(df["Step"].unique()) == list(range(1, 21))
     # in parallel the model class must be importable by the workers: the package's own model is
-    par = mesa.batch_run(sim.GrassrootsModel, parameters={**SHORT, "days": 20, "policy_start_day": 10,
-                                                          "extra_staff": [0, 1]},
+    # days alone: the reform day (10) and the warm-up (5) follow it (one rule with the field and --days)
+    fewer = {k: v for k, v in SHORT.items() if k not in ("policy_start_day", "warmup_days")}
+    par = mesa.batch_run(sim.GrassrootsModel, parameters={**fewer, "days": 20, "extra_staff": [0, 1]},
                          rng=[3], max_steps=20, number_processes=2, display_progress=False)
     assert len(par) == 2 and all(np.isfinite(r["exhaustion_mean"]) for r in par)
 

@@ -9,6 +9,7 @@ import sys
 
 from sim.core.blas import pin_blas
 from sim.core.scenario import ScenarioError
+from sim.io.outputs import OutputError
 
 COMMANDS = {
     "run": "run one scenario: summary.json, timeseries.parquet and figures",
@@ -26,8 +27,16 @@ class UserError(Exception):
     """Bad input from the user: printed as one line, exit code 2."""
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: `error: <prog>: <what is wrong> (see <prog> --help)`."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim", description="Grassroots workload simulator")
+    parser = Parser(prog="python -m sim", description="Grassroots workload simulator",
+                                     epilog="`python -m sim help COMMAND` (or COMMAND --help) describes one command.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = {}
     for name, help_ in COMMANDS.items():
@@ -38,9 +47,19 @@ def main(argv: list[str] | None = None) -> int:
             if err.name != module:
                 raise
             continue
-        p = sub.add_parser(name, help=help_, description=help_)
+        # argparse %-formats help strings (not descriptions): a literal percent sign must be doubled there
+        p = sub.add_parser(name, help=help_.replace("%", "%%"), description=help_)
         mod.add_arguments(p)
         modules[name] = mod
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["help"]:  # `help` and `help COMMAND`, as a newcomer types them
+        if len(argv) > 1 and argv[1] in modules:
+            argv = [argv[1], "--help"]
+        elif len(argv) > 1:
+            print(f"error: help: no command {argv[1]!r} (commands: {', '.join(modules)})", file=sys.stderr)
+            return 2
+        else:
+            argv = []
     args = parser.parse_args(argv)
     pin_blas()  # one BLAS thread in every process that runs the model (sim/core/blas.py)
     args.argv = ["python", "-m", "sim", *(sys.argv[1:] if argv is None else argv)]  # for the provenance record
@@ -49,9 +68,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return int(modules[args.command].main(args) or 0)
-    except (ScenarioError, UserError) as err:
+    except (ScenarioError, UserError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as err:  # a full disk, a folder that vanished, a read-only mount: one line, never a traceback
+        where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+        print(f"error: {err.strerror or err}{where}", file=sys.stderr)
+        return 1

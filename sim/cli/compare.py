@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from tqdm import tqdm
 
 from sim.cli import UserError
+from sim.cli.run import scenario_with_days
 from sim.core.record import HEADLINE
-from sim.io.loader import load_scenario
-from sim.io.outputs import staged_dir, write_json
+from sim.io.outputs import check_output_dir, staged_dir, write_json
 
 MAX_REPLICATES = 10_000
 
@@ -33,7 +32,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--replicates", type=int, required=True, help="seeds per scenario (the same seeds for all)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--seed", type=int, default=0, help="first seed (default 0); seeds are S..S+N-1")
-    p.add_argument("--days", type=int, default=None, help="run only this many days")
+    p.add_argument("--days", type=int, default=None,
+                   help="run this many days (the field `days`; the reform day follows unless a file sets it)")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores, at most 8)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="figure labels")
     p.add_argument("--no-figure", action="store_true", help="skip compare.svg and compare.png")
@@ -62,20 +62,14 @@ def main(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise UserError(f"--seed: must be a non-negative integer, got {args.seed}")
     workers = default_workers() if args.workers is None else args.workers
-    if workers < 1:
-        raise UserError(f"--workers: must be at least 1, got {workers}")
-    scenarios = [load_scenario(path) for path in args.scenarios]
-    if args.days is not None:
-        shortest = min(s.days for s in scenarios)
-        if not 1 <= args.days <= shortest:
-            raise UserError(f"--days: must be between 1 and the shortest scenario's days ({shortest}), got {args.days}")
+    if not 1 <= workers <= 4096:
+        raise UserError(f"--workers: must be an integer in [1, 4096], got {workers}")
+    scenarios = [scenario_with_days(path, args.days) for path in args.scenarios]  # --days is the field `days`
     starts = {s.policy_start_day for s in scenarios}
     if len(starts) > 1:
         raise UserError(f"compare: scenarios differ in policy_start_day ({sorted(starts)}); before/after windows "
                         "would not line up")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out: {out} exists and is not a folder")
+    out = check_output_dir(args.out, "--out")  # before any run
 
     names = unique_names([s.name for s in scenarios])
     seeds = list(range(args.seed, args.seed + args.replicates))
@@ -85,7 +79,7 @@ def main(args: argparse.Namespace) -> int:
     def progress(done: int, total: int) -> None:
         bar.update(done - bar.n)
 
-    results = run_many(scenarios, seeds, args.days, workers, progress)
+    results = run_many(scenarios, seeds, None, workers, progress)
     bar.close()
     table = summaries(results, names, scenarios)
     diffs = paired_differences(table)

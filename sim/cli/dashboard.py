@@ -65,8 +65,23 @@ def command(args: argparse.Namespace, port: int) -> tuple[list[str], dict[str, s
     return cmd, env
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def host_warning(host: str) -> str | None:
+    """The warning for an address other machines can reach (docs/dashboard.md, "Network")."""
+    if host in LOCAL_HOSTS or host.startswith("127."):
+        return None
+    return (f"warning: --host {host}: the dashboard is open to every machine that can reach this one, with no "
+            "login, and anyone there can run the model on this machine; use it only on a network you trust "
+            "(see docs/dashboard.md)")
+
+
 def main(args: argparse.Namespace) -> int:
     check(args)
+    warning = host_warning(args.host)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     port = args.port or _free_port(args.host)
     cmd, env = command(args, port)
     print(f"Dashboard: http://{args.host}:{port}/   (Ctrl+C to stop)", flush=True)

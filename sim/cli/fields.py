@@ -31,6 +31,12 @@ def table() -> str:
         "Levers (marked) are off by default and act from `policy_start_day`. \"assumption\" marks a number that",
         "`shared/domain/BRIEF.md` does not give, set so the baseline meets the calibration targets (docs/ODD.md).",
         "",
+        "One rule for the run's windows, whoever sets `days` (a file, an experiment, `--days`, `mesa.batch_run`):",
+        "`policy_start_day` left unset is the middle of the run (`days // 2`: 365 of 730) and `warmup_days` left unset",
+        "is 60 or half the days before the reform if fewer; both windows must hold a day (`warmup_days <",
+        "policy_start_day < days`). Amounts without a range of their own lie in [0 or 0.001, 1000], the range the",
+        "model's float32 arithmetic computes without overflow or division by ~0; deadlines are at least 1 day.",
+        "",
         "| field | default | unit | allowed | source |",
         "| --- | --- | --- | --- | --- |",
     ]

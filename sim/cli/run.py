@@ -8,23 +8,38 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from tqdm import tqdm
 
 from sim.cli import UserError
 from sim.core.record import HEADLINE
+from sim.core.scenario import MAX_DAYS, Scenario, ScenarioError
 from sim.io.loader import load_scenario
-from sim.io.outputs import staged_dir, write_json
+from sim.io.outputs import check_output_dir, staged_dir, write_json
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", help="scenario TOML file (see scenarios/)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--days", type=int, default=None, help="run only this many days")
+    p.add_argument("--days", type=int, default=None,
+                   help="run this many days (the field `days`; the reform day follows unless the file sets it)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="figure labels")
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
+
+
+def scenario_with_days(path: str, days: int | None) -> Scenario:
+    """The scenario file, with `--days` applied as the field `days` (the reform day and warm-up follow it unless
+    the file sets them: one rule for the field and the flag). A conflict names --days."""
+    scenario = load_scenario(path)  # errors in the file itself name the file, not --days
+    if days is None:
+        return scenario
+    if not 2 <= days <= MAX_DAYS:
+        raise UserError(f"--days: must be an integer in [2, {MAX_DAYS}], got {days}")
+    try:
+        return load_scenario(path, days=days)
+    except ScenarioError as err:
+        raise UserError(f"--days {days}: {err}") from None
 
 
 def main(args: argparse.Namespace) -> int:
@@ -34,23 +49,21 @@ def main(args: argparse.Namespace) -> int:
     from sim.figures import run as figures
     from sim.figures.style import has_reform, save_all
     from sim.io import provenance, tables
-    from sim.io.run import run_scenario
+    from sim.io.run import check_seed, run_scenario
 
-    scenario = load_scenario(args.scenario)
-    if args.days is not None and not 1 <= args.days <= scenario.days:
-        raise UserError(f"--days: must be between 1 and the scenario's days ({scenario.days}), got {args.days}")
-    if args.seed < 0:
-        raise UserError(f"--seed: must be a non-negative integer, got {args.seed}")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out: {out} exists and is not a folder")
+    scenario = scenario_with_days(args.scenario, args.days)
+    try:
+        check_seed(args.seed, "--seed")
+    except ScenarioError as err:
+        raise UserError(str(err)) from None
+    out = check_output_dir(args.out, "--out")  # before the run: a bad folder is found in a second, not an hour
     record = provenance.collect("run", getattr(args, "argv", None), [args.seed], [args.scenario])
-    bar = tqdm(total=args.days or scenario.days, desc=scenario.name, unit="day", file=sys.stderr, leave=False)
+    bar = tqdm(total=scenario.days, desc=scenario.name[:40], unit="day", file=sys.stderr, leave=False)
 
     def progress(done: int, total: int) -> None:
         bar.update(done - bar.n)
 
-    result = run_scenario(scenario, seed=args.seed, days=args.days, progress=progress)
+    result = run_scenario(scenario, seed=args.seed, progress=progress)
     bar.close()
     summary = {k: int(v) if k in tables.INTEGER_COLUMNS else v for k, v in result.summary.items()}
     rid = run_id(scenario.fields(), args.seed)

@@ -14,12 +14,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 KINDS = ("document", "meeting", "inspection", "form", "app", "campaign", "specialist", "service", "visit")
 
+# Bounds from what the model can compute. Its stocks are float32 (largest 3.4e38, 7 significant digits) and one
+# day's work multiplies at most six free amounts (rate x effort x (1 + trace) x township effort x amplification x
+# priority weight): with every amount in [1e-3, 1e3] that product stays below 1e18, and summed over 2e5 cadres and
+# 3650 days below 1e28, ten decades short of overflow; reciprocals (a task ages by 1/deadline a day) stay <= 1e3.
+# So every amount without a bound of its own (rates, hours, days, factors, weights) lies in [0 or 1e-3, 1e3].
+MIN_AMOUNT = 1e-3
+MAX_AMOUNT = 1e3
+MAX_NAME = 200  # characters of a name (it labels progress bars, tables and figures)
+MAX_TEXT = 10_000  # characters of a description or a file name
+
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNeg = Annotated[float, Field(ge=0.0)]
-Pos = Annotated[float, Field(gt=0.0)]
+NonNeg = Annotated[float, Field(ge=0.0, le=MAX_AMOUNT)]
+Pos = Annotated[float, Field(ge=MIN_AMOUNT, le=MAX_AMOUNT)]
 
 MAX_DAYS = 3650  # ten years: beyond this a run is not a policy question, and memory grows linearly
 MAX_CADRES = 300_000  # a province: 2,000 townships of the default size
+WARMUP_DAYS = 60  # the default warm-up, shortened in short runs (see _fit_to_days)
 
 
 class ScenarioError(ValueError):
@@ -74,7 +85,7 @@ class Scenario(BaseModel):
     push_campaign: Share = _f(0.6, "S0", "share")
     push_specialist: Share = _f(1.0, "S2: satellite cases land on the village", "share")
     amplification: Annotated[float, Field(ge=1.0, le=5.0)] = _f(1.3, "assumption; 层层加码 adds effort on the way down (S1)", "factor")
-    deadline_pull: Annotated[float, Field(gt=0.0, le=1.0)] = _f(0.7, "assumption; township pulls deadlines earlier", "factor")
+    deadline_pull: Annotated[float, Field(ge=MIN_AMOUNT, le=1.0)] = _f(0.7, "assumption; township pulls deadlines earlier", "factor")
 
     # --- effort (hours per task) and trace ----------------------------------------------------------------
     effort_document: Pos = _f(0.5, "assumption", "hours")
@@ -118,7 +129,7 @@ class Scenario(BaseModel):
     defensiveness: NonNeg = _f(0.5, "S0: accountability makes cadres defensive: more trace, less action", "factor")
 
     # --- time use -------------------------------------------------------------------------------------------
-    regular_hours: Annotated[float, Field(gt=0.0, le=12.0)] = _f(8.0, "MODEL.md: regular hours 8", "hours/day")
+    regular_hours: Annotated[float, Field(ge=MIN_AMOUNT, le=12.0)] = _f(8.0, "MODEL.md: regular hours 8", "hours/day")
     overtime_cap: Annotated[float, Field(ge=0.0, le=8.0)] = _f(4.0, "BRIEF 白加黑: evenings", "hours/workday")
     weekend_cap: Annotated[float, Field(ge=0.0, le=14.0)] = _f(6.0, "BRIEF 五加二: weekends", "hours/weekend day")
     overtime_pressure: NonNeg = _f(1.0, "assumption (Oliva & Sterman 2001)", "hours per day of backlog")
@@ -201,6 +212,39 @@ class Scenario(BaseModel):
     extra_staff: int = _f(0, "counterfactual 'more horses'", "cadres added per village and per township", ge=0, le=100)
     displacement: Share = _f(0.0, "S1: one department's cut reappears as another's form", "share of cut work returning as forms")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _fit_to_days(cls, data: Any) -> Any:
+        """One rule for the run's windows, whoever sets `days` (a file, an experiment, --days, batch_run): fields
+        left unset follow it. `policy_start_day` defaults to the middle of the run (365 of 730) and `warmup_days`
+        to 60 days or a quarter of the run if shorter; fields set explicitly are kept and checked."""
+        if not isinstance(data, dict):
+            return data
+        days = data.get("days", cls.model_fields["days"].default)
+        if isinstance(days, bool) or not isinstance(days, int):
+            return data  # the type error is reported by the field itself
+        out = dict(data)
+        if "policy_start_day" not in out:
+            out["policy_start_day"] = days // 2
+        start = out["policy_start_day"]
+        if "warmup_days" not in out and isinstance(start, int) and not isinstance(start, bool):
+            out["warmup_days"] = max(0, min(WARMUP_DAYS, start // 2))
+        return out
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, v: str) -> str:
+        if len(v) > MAX_NAME:
+            raise ValueError(f"must be a string of at most {MAX_NAME} characters")
+        return v
+
+    @field_validator("description", "duty_list_file")
+    @classmethod
+    def _check_text(cls, v: str) -> str:
+        if len(v) > MAX_TEXT:
+            raise ValueError(f"must be a string of at most {MAX_TEXT} characters")
+        return v
+
     @field_validator("duty_shares")
     @classmethod
     def _check_duty_shares(cls, v: dict[str, list[float]]) -> dict[str, list[float]]:
@@ -213,8 +257,22 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Scenario:
-        if self.policy_start_day > self.days:
-            raise ValueError(f"policy_start_day: must be at most days ({self.days}), got {self.policy_start_day}")
+        # both summary windows must hold at least one day: warmup_days < policy_start_day < days
+        if self.days < 2:
+            raise ValueError(f"days: must be at least 2 (a day before and a day from policy_start_day), got {self.days}")
+        if not 1 <= self.policy_start_day < self.days:
+            raise ValueError(f"policy_start_day: must be between 1 and days - 1 ({self.days - 1}) so that both the "
+                             f"before and the after window hold a day, got {self.policy_start_day}")
+        if self.warmup_days >= self.policy_start_day:
+            raise ValueError(f"warmup_days: must be less than policy_start_day ({self.policy_start_day}), or no day "
+                             f"is left before the reform to measure, got {self.warmup_days}")
+        for name in type(self).model_fields:  # a fresh task falls due at 1/deadline a day: at most all of it
+            if name.startswith("deadline_") and name != "deadline_pull" and getattr(self, name) < 1.0:
+                raise ValueError(f"{name}: must be at least 1 day (the model steps one day at a time), "
+                                 f"got {getattr(self, name)}")
+        if self.productivity_loss >= 1.0:  # an exhausted cadre's hour yields 1 - loss x exhaustion; the model divides by it
+            raise ValueError(f"productivity_loss: must be below 1 (a fully exhausted cadre still works), "
+                             f"got {self.productivity_loss}")
         if self.posts_max < self.posts_min:
             raise ValueError(f"posts_max: must be at least posts_min ({self.posts_min}), got {self.posts_max}")
         cadres = self.n_townships * (self.township_cadres + self.extra_staff) + self.n_townships * self.villages_per_township * (
@@ -270,18 +328,24 @@ def _allowed(name: str) -> str:
     return typ
 
 
+def short_repr(v: Any, limit: int = 60) -> str:
+    """repr(v) cut to `limit` characters: an error message stays one short line whatever the input."""
+    r = repr(v)
+    return r if len(r) <= limit else f"{r[:limit - 5]}...{r[-2:]} ({len(r)} characters)"
+
+
 def _format_error(err: ValidationError, where: str) -> str:
     e = err.errors()[0]
     loc = ".".join(str(p) for p in e["loc"]) or ""
     msg = e["msg"].removeprefix("Value error, ")
     if e["type"] == "extra_forbidden":
-        return f"{where}: unknown field {loc!r} (allowed fields: docs/scenario.md)"
+        return f"{where}: unknown field {short_repr(loc)} (allowed fields: docs/scenario.md)"
     if not loc:  # model-level check: the message starts with the field name
         return f"{where}: field {msg.split(':', 1)[0]!r}: {msg.split(':', 1)[-1].strip()}"
     field = str(e["loc"][0])
     allowed = _allowed(field)
     got = e.get("input")
-    got_s = "" if isinstance(got, dict) else f" (got {got!r})"
+    got_s = "" if isinstance(got, dict) else f" (got {short_repr(got)})"
     detail = f"must be {allowed}" if allowed and e["type"] != "value_error" else msg
     return f"{where}: field {loc!r}: {detail}{got_s}"
 
@@ -295,10 +359,15 @@ def make_scenario(fields: dict[str, Any], where: str = "scenario") -> Scenario:
             clean[k] = float(v)
         if isinstance(v, float) and not math.isfinite(v):
             raise ScenarioError(f"{where}: field {k!r}: must be a finite number (got {v!r})")
+        if k not in Scenario.model_fields and len(str(k)) > MAX_NAME:
+            raise ScenarioError(f"{where}: unknown field {short_repr(k)} (allowed fields: docs/scenario.md)")
     try:
         return Scenario(**clean)
     except ValidationError as err:
         raise ScenarioError(_format_error(err, where)) from None
+    except RecursionError:  # a value nested hundreds deep
+        raise ScenarioError(f"{where}: a value is nested too deeply (fields are numbers, strings, booleans or "
+                            "the duty_shares table)") from None
 
 
 

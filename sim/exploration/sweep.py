@@ -15,9 +15,11 @@ import json
 import math
 import os
 import platform
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -34,8 +36,9 @@ import pyarrow.parquet as pq
 
 from sim.core.blas import blas_info, one_blas_thread
 from sim.core.record import COLUMNS
-from sim.core.scenario import FIELDS, MAX_DAYS, Scenario, ScenarioError, make_scenario
+from sim.core.scenario import FIELDS, MAX_DAYS, MAX_NAME, Scenario, ScenarioError, make_scenario, short_repr
 from sim.io.loader import read_fields
+from sim.io.outputs import OutputError, check_output_dir
 from sim.io.provenance import collect, finish
 from sim.io.tables import has_reform, integers, long_tables
 from sim.io.toml import read_toml
@@ -45,11 +48,19 @@ EXPERIMENT_KEYS = ("name", "description", "base", "scenarios", "replicates", "se
 MAX_RUNS = 1_000_000
 TABLES = ("runs.parquet", "summary.parquet", "timeseries.parquet", "estimates.parquet", "differences.parquet")
 PARTS = "parts"
-MAX_POOL_RESTARTS = 3
+MAX_POOL_RESTARTS = 8  # times the local pool may break (a worker died) in one call before the sweep stops
+MAX_WORKER_DEATHS = 2  # a run whose worker dies this many times while it runs alone is recorded as failed
+DASK_TIMEOUT = 60.0  # seconds to reach a Dask scheduler, and again to see its first worker
+LOCK = ".lock"  # the output folder's lock file (filelock): one sweep at a time writes into a folder
 
 
 class ExperimentError(ScenarioError):
     """Bad experiment file; one line naming the file, the field and what is allowed."""
+
+
+class SweepError(RuntimeError):
+    """The sweep stopped (workers keep dying, a cluster cannot be reached, the folder is in use); one line.
+    Finished runs are kept in parts/: running the same command again resumes."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,8 @@ class Experiment:
             f = s.fields()
             for r, seed in enumerate(self.seeds):
                 out.append(Task(run_id(f, seed), i, r, seed, f, self.timeseries_every, self.timeseries_columns))
+        if len({t.run_id for t in out}) != len(out):  # load_experiment refuses equal points; never run one twice
+            raise ExperimentError(f"{self.path}: two grid points resolve to the same scenario")
         return out
 
 
@@ -143,8 +156,9 @@ def load_experiment(path: str | Path) -> Experiment:
         if k not in EXPERIMENT_KEYS:
             raise ExperimentError(f"{where}: unknown field {k!r} (allowed: {', '.join(EXPERIMENT_KEYS)})")
     name = data.get("name", path.stem)
-    if not isinstance(name, str) or not name.strip():
-        raise ExperimentError(f"{where}: field 'name': must be a non-empty string (got {name!r})")
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+        raise ExperimentError(f"{where}: field 'name': must be a non-empty string of at most {MAX_NAME} characters "
+                              f"(got {short_repr(name)})")
     description = data.get("description", "")
     if not isinstance(description, str):
         raise ExperimentError(f"{where}: field 'description': must be a string (got {description!r})")
@@ -248,14 +262,34 @@ def load_experiment(path: str | Path) -> Experiment:
                         msg = msg.replace(f"field {fname!r}", f"field 'grid.{fname}'", 1)
                         at = ""
                 raise ExperimentError(f"{where}: {msg}{at}") from None
-            points.append({"scenario": sname, **values})
+            points.append({"scenario": sname, **{k: getattr(s, k) for k in values}})  # as resolved: 0 -> 0.0
             scenarios.append(s)
+    _refuse_equal_points(where, grid, scenarios)
     exp = Experiment(path=path, name=name, description=description, seed=seed, replicates=replicates,
                      grid={k: list(v) for k, v in grid.items()}, scenario_files=files, points=points,
                      scenarios=scenarios, timeseries_every=every, timeseries_columns=columns,
                      file_hash=hashlib.sha256(raw).hexdigest())
     exp.seeds = replicate_seeds(seed, replicates)
     return exp
+
+
+def _refuse_equal_points(where: str, grid: dict[str, list[Any]], scenarios: list[Scenario]) -> None:
+    """Two grid values that resolve to the same field value (`[0, 0.0]`, `[1, 1.0]`) would run every replicate
+    twice and count it twice in every table: refuse them, naming the field and the two spellings."""
+    combos = list(itertools.product(*grid.values()))
+    for pos, (k, values) in enumerate(grid.items()):
+        seen: dict[str, Any] = {}
+        for v in values:
+            i = next(n for n, c in enumerate(combos) if c[pos] is v)  # the first point with this value
+            got = getattr(scenarios[i], k)
+            key = json.dumps(got, sort_keys=True, default=str)
+            if key in seen:
+                raise ExperimentError(f"{where}: field 'grid.{k}': lists one value twice ({seen[key]!r} and {v!r} "
+                                      f"are both {got!r}); give each value once")
+            seen[key] = v
+    ids = [json.dumps(s.fields(), sort_keys=True, default=str) for s in scenarios]
+    if len(set(ids)) != len(ids):
+        raise ExperimentError(f"{where}: field 'grid': two grid points resolve to the same scenario; give each once")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -332,18 +366,29 @@ class Store:
         self.parts = self.out / PARTS
 
     def prepare(self) -> None:
+        """Create parts/ and remove the temporary files a kill mid-write leaves (in parts/ and beside the tables);
+        called with the folder's lock held, so no other sweep is writing them."""
         self.parts.mkdir(parents=True, exist_ok=True)
-        for p in self.parts.glob(".tmp-*"):  # left by a kill mid-write
-            p.unlink(missing_ok=True)
+        for folder in (self.parts, self.out):
+            for p in folder.glob(".tmp-*"):
+                p.unlink(missing_ok=True)
 
     def done(self) -> dict[str, str]:
-        """run_id -> status of every finished run (ok or failed)."""
+        """run_id -> status of every finished run whose parts are all there and readable: the JSON record and, for
+        a run that succeeded, its time series (its Arrow footer is read). Anything less is removed, to run again."""
         out = {}
         for p in self.parts.glob("*.json"):
             try:
-                out[p.stem] = json.loads(p.read_text(encoding="utf-8"))["status"]
-            except (OSError, ValueError, KeyError):
-                p.unlink(missing_ok=True)  # unreadable: run it again
+                rec = json.loads(p.read_text(encoding="utf-8"))
+                status = rec["status"]
+                if rec.get("run_id") != p.stem or status not in ("ok", "failed"):
+                    raise ValueError("not a part record")
+                if status == "ok":
+                    _read_part_table(self.parts / f"{p.stem}.arrow", footer_only=True)
+            except (OSError, ValueError, KeyError, TypeError, pa.ArrowInvalid):
+                p.unlink(missing_ok=True)  # unreadable or incomplete: run it again
+                continue
+            out[p.stem] = status
         return out
 
     def write(self, task: Task, point: dict[str, Any], result: dict[str, Any]) -> None:
@@ -363,8 +408,13 @@ class Store:
         blob = json.dumps(rec, default=_json_default, ensure_ascii=False).encode()
         _atomic_write_bytes(self.parts / f"{task.run_id}.json", blob)
 
-    def read(self, run_id_: str) -> dict[str, Any]:
-        return json.loads((self.parts / f"{run_id_}.json").read_text(encoding="utf-8"))
+    def read(self, run_id_: str) -> dict[str, Any] | None:
+        """The run's record, or None if it is missing or unreadable (then it counts as missing)."""
+        try:
+            rec = json.loads((self.parts / f"{run_id_}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return rec if isinstance(rec, dict) and rec.get("status") in ("ok", "failed") else None
 
 
 def _write_table_atomic(path: Path, table: pa.Table) -> None:
@@ -373,9 +423,11 @@ def _write_table_atomic(path: Path, table: pa.Table) -> None:
     os.replace(tmp, path)
 
 
-def _read_part_table(path: Path) -> pa.Table:
+def _read_part_table(path: Path, footer_only: bool = False) -> pa.Table | None:
+    """A run's time series; with footer_only, only check that the file is whole (its footer reads)."""
     with pa.OSFile(str(path), "rb") as f:
-        return pa.ipc.open_file(f).read_all()
+        reader = pa.ipc.open_file(f)
+        return None if footer_only else reader.read_all()
 
 
 def consolidate(exp: Experiment, out: Path, csv: bool = False, batch_rows: int = 65_536) -> dict[str, int]:
@@ -403,10 +455,11 @@ def consolidate(exp: Experiment, out: Path, csv: bool = False, batch_rows: int =
     try:
         for t in tasks:
             jp = store.parts / f"{t.run_id}.json"
-            if not jp.exists():
+            rec = store.read(t.run_id)
+            if rec is None:  # lost or unreadable: never counted as done
+                jp.unlink(missing_ok=True)
                 counts["missing"] += 1
                 continue
-            rec = store.read(t.run_id)
             summ = rec.pop("summary")
             if summ is not None:
                 try:
@@ -526,33 +579,142 @@ def _single_threaded() -> bool:
         return False
 
 
-def _local_results(tasks: list[Task], workers: int, runner: Runner | None) -> Iterator[tuple[Task, dict[str, Any]]]:
-    """Yield (task, result) as runs finish on a local process pool, with a bounded number in flight."""
-    if workers == 1:
-        for t in tasks:
-            yield t, execute(t, runner)
-        return
+def _start_time(pid: int) -> str | None:
+    """The process's start time (Linux /proc), to tell it from a later process given the same pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2:].split()
+    return None if fields[0] in ("Z", "X") else fields[19]  # a zombie has ended
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    if started is not None:
+        return _start_time(pid) == started
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _die_with(main_pid: int, main_started: str | None) -> None:
+    """Make this worker process end when the sweep's main process ends, even by SIGKILL. A forkserver worker's
+    parent is the forkserver, which only ends once every worker has (they hold its 'alive' pipe), so each worker
+    watches the main process itself: a thread checks it twice a second; on Linux the parent-death signal also
+    ends a forked worker at once. With the workers gone, the forkserver and the resource tracker end too."""
+    if sys.platform.startswith("linux") and os.getppid() == main_pid:
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if not _alive(main_pid, main_started):  # it ended before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while _alive(main_pid, main_started):
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-main", daemon=True).start()
+
+
+def _worker_init(main_pid: int, main_started: str | None) -> None:
+    _die_with(main_pid, main_started)
+
+
+def _alone(task: Task, runner: Runner | None, conn: Any, main: tuple[int, str | None]) -> None:
+    """A run in a process of its own (to tell whether it is the run that kills its worker)."""
+    _worker_init(*main)
+    conn.send(execute(task, runner))
+    conn.close()
+
+
+def _signal_name(code: int | None) -> str:
+    if code is None:
+        return "unknown exit"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        oom = ": the out-of-memory killer sends it" if -code == signal.SIGKILL else ""
+        return f"killed by {name}{oom}"
+    return f"exit code {code}"
+
+
+def _run_alone(task: Task, runner: Runner | None, ctx: Any) -> dict[str, Any]:
+    """Run one task in a fresh process, up to MAX_WORKER_DEATHS times while the process dies; a run that kills
+    every process it runs in is recorded as failed with the cause (the model's error is data, not a crash)."""
+    codes = []
+    for _ in range(MAX_WORKER_DEATHS):
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_alone, args=(task, runner, send, _main()), daemon=True)
+        proc.start()
+        send.close()
+        try:
+            res = recv.recv()
+        except EOFError:  # the process died before it sent a result
+            res = None
+        finally:
+            recv.close()
+            proc.join()
+        if res is not None:
+            return res
+        codes.append(proc.exitcode)
+    return {"status": "failed", "summary": None, "timeseries": None, "seconds": 0.0, "run_id": task.run_id,
+            "host": socket.gethostname(),
+            "error": f"WorkerDied: the worker process running this run died {len(codes) + 1} times, the last "
+                     f"{len(codes)} with the run alone ({_signal_name(codes[-1])}; too little memory?)"}
+
+
+def _main() -> tuple[int, str | None]:
+    return os.getpid(), _start_time(os.getpid())
+
+
+def _pool_context() -> Any:
     import multiprocessing as mp
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     # fork starts workers at once with the model already imported; it is only safe while this process has no
     # other threads (a fork copies locks they hold: Arrow and Dask start some), else forkserver with the model
     # preloaded
     if _single_threaded() and "fork" in mp.get_all_start_methods():
-        ctx = mp.get_context("fork")
-    else:
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.core.run", "sim.exploration.sweep"])
+        return mp.get_context("fork")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["sim.core.run", "sim.exploration.sweep"])
+    return ctx
+
+
+def _local_results(tasks: list[Task], workers: int, runner: Runner | None) -> Iterator[tuple[Task, dict[str, Any]]]:
+    """Yield (task, result) as runs finish on a local process pool, with a bounded number in flight. Runs go to
+    worker processes even with one worker, so a run that kills its process (out of memory, a segfault) cannot
+    take the sweep down: when a worker dies, the runs it may have held are run again one at a time, alone, and
+    one that kills its process MAX_WORKER_DEATHS times is recorded as failed. After MAX_POOL_RESTARTS broken
+    pools the sweep stops with a SweepError (finished runs are kept)."""
     from collections import deque
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    window = 4 * workers
+    ctx = _pool_context()
+    window = 2 * workers
     queue = deque(tasks)
+    suspects: deque[Task] = deque()
     restarts = 0
-    while queue:
+    while queue or suspects:
+        while suspects:  # the runs that were in flight when a worker died, one at a time
+            t = suspects.popleft()
+            yield t, _run_alone(t, runner, ctx)
+        if not queue:
+            break
         running: dict[Any, Task] = {}
         try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
+                                     initargs=_main()) as pool:
                 while queue or running:
                     while queue and len(running) < window:
                         t = queue.popleft()
@@ -562,17 +724,21 @@ def _local_results(tasks: list[Task], workers: int, runner: Runner | None) -> It
                         res = fut.result()  # BrokenProcessPool if a worker died (OOM killer, segfault)
                         yield running.pop(fut), res
         except BrokenProcessPool:
-            restarts += 1  # a worker died: its runs (and the others in flight) go back in the queue
+            restarts += 1
             if restarts > MAX_POOL_RESTARTS:
-                raise RuntimeError(f"worker processes died {restarts} times; finished runs are kept in parts/, "
-                                   "rerun the same command to resume") from None
-            queue.extendleft(reversed(list(running.values())))
+                raise SweepError(f"worker processes died {restarts} times (out of memory? see dmesg); "
+                                 f"{len(queue) + len(running)} runs not done; finished runs are kept in parts/, "
+                                 "run the same command again to resume (or with --workers 1)") from None
+            suspects.extend(running.values())
 
 
-def _dask_results(tasks: list[Task], address: str, workers: int | None,
-                  runner: Runner | None) -> Iterator[tuple[Task, dict[str, Any]]]:
+def _dask_results(tasks: list[Task], address: str, workers: int | None, runner: Runner | None,
+                  timeout: float = DASK_TIMEOUT) -> Iterator[tuple[Task, dict[str, Any]]]:
     """Yield (task, result) from Dask: `local` starts a LocalCluster, else connect to the scheduler at `address`.
-    Runs on a lost worker are rescheduled by Dask; `retries` covers other worker-side crashes."""
+    Runs on a lost worker are rescheduled by Dask; `retries` covers other worker-side crashes. A scheduler that
+    cannot be reached, or has no worker, within `timeout` seconds ends the sweep with a SweepError."""
+    import logging
+
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -581,8 +747,21 @@ def _dask_results(tasks: list[Task], address: str, workers: int | None,
                                dashboard_address=None)
         client = Client(cluster)
     else:
-        client = Client(address, timeout="30s")
+        quiet = logging.getLogger("distributed")
+        level, quiet.level = quiet.level, logging.CRITICAL  # the one-line error below says it all
+        try:
+            client = Client(address, timeout=f"{timeout}s")
+        except (OSError, TimeoutError) as err:
+            raise SweepError(f"--dask {address}: cannot reach the scheduler within {timeout:g} s "
+                             f"({type(err).__name__}); is it running, and is the address right?") from None
+        finally:
+            quiet.setLevel(level)
     try:
+        try:
+            client.wait_for_workers(1, timeout=timeout)
+        except TimeoutError:
+            raise SweepError(f"--dask {address}: the scheduler has no workers after {timeout:g} s; start some "
+                             f"(dask worker {address}) or check the cluster's jobs") from None
         n = max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
         window = max(8, 4 * n)
         todo = iter(tasks)
@@ -614,7 +793,8 @@ def _dask_results(tasks: list[Task], address: str, workers: int | None,
 
 @dataclass
 class SweepReport:
-    """What one call of run_sweep did."""
+    """What one call of run_sweep did. `missing` counts runs with no readable part at the end (then the manifest
+    says `incomplete`, never `complete`)."""
 
     total: int
     skipped: int
@@ -623,15 +803,56 @@ class SweepReport:
     failed: int
     seconds: float
     out: Path
+    missing: int = 0
+    status: str = "complete"
+
+
+def _lock(out: Path) -> Any:
+    """Hold the output folder's lock for the whole sweep, or raise OutputError saying who holds it."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(out / LOCK, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        try:
+            who = json.loads((out / f"{LOCK}.json").read_text(encoding="utf-8"))
+            by = f" (pid {who.get('pid')} on {who.get('host')}, since {who.get('since')})"
+        except (OSError, ValueError, AttributeError):
+            by = ""
+        raise OutputError(f"--out: {out} is in use by another sweep{by}; wait for it to end or choose another "
+                          "folder") from None
+    _atomic_write_bytes(out / f"{LOCK}.json", json.dumps(
+        {"pid": os.getpid(), "host": socket.gethostname(), "since": _now()}).encode())
+    return lock
+
+
+def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
+    _atomic_write_bytes(out / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
 
 
 def run_sweep(experiment: str | Path | Experiment, out: str | Path, *, workers: int | None = None,
               dask: str | None = None, progress: bool = False, retry_failed: bool = False, csv: bool = True,
-              command: list[str] | None = None, runner: Runner | None = None) -> SweepReport:
-    """Run every run of the experiment that has no part in `out` yet, store each as it finishes, then rebuild
-    the tables and write manifest.json. `runner(fields, seed=)` replaces run_scenario (tests, other models)."""
+              command: list[str] | None = None, runner: Runner | None = None,
+              dask_timeout: float = DASK_TIMEOUT) -> SweepReport:
+    """Run every run of the experiment that has no whole part in `out` yet, store each as it finishes, then
+    rebuild the tables and write manifest.json. One sweep at a time per folder (a lock); the folder is checked
+    writable before any run; runs whose parts are missing or unreadable at the end are run again once, and a
+    sweep still short of runs is `incomplete`. A sweep that stops (SweepError, Ctrl+C) leaves its manifest saying
+    so. `runner(fields, seed=)` replaces run_scenario (tests, other models)."""
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
-    out = Path(out)
+    out = check_output_dir(out, "--out")
+    lock = _lock(out)
+    try:
+        return _run_locked(exp, out, workers, dask, progress, retry_failed, csv, command, runner, dask_timeout)
+    finally:
+        (out / f"{LOCK}.json").unlink(missing_ok=True)
+        lock.release()
+
+
+def _run_locked(exp: Experiment, out: Path, workers: int | None, dask: str | None, progress: bool,
+                retry_failed: bool, csv: bool, command: list[str] | None, runner: Runner | None,
+                dask_timeout: float) -> SweepReport:
     start = _now()
     t0 = time.perf_counter()
     store = Store(out)
@@ -640,32 +861,51 @@ def run_sweep(experiment: str | Path | Experiment, out: str | Path, *, workers: 
         (out / name).unlink(missing_ok=True)
     backend = f"dask:{dask}" if dask else f"local:{workers or os.cpu_count()}"
     manifest = _manifest(exp, command or [], start, backend)
-    _atomic_write_bytes(out / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
+    _write_manifest(out, manifest)
 
     tasks = exp.tasks()
-    done = store.done()
-    todo = [t for t in tasks if t.run_id not in done or (retry_failed and done[t.run_id] != "ok")]
-    bar = Progress(len(todo), progress, exp.name)
-    ok = failed = 0
+    ok = failed = ran = 0
+    skipped = None
+    counts = {"ok": 0, "failed": 0, "missing": len(tasks)}
     try:
-        if todo:
-            if dask:
-                results = _dask_results(todo, dask, workers, runner)
-            else:
-                results = _local_results(todo, max(1, min(workers or os.cpu_count() or 1, len(todo))), runner)
-            for task, res in results:
-                store.write(task, exp.points[task.point], res)
-                if res["status"] == "ok":
-                    ok += 1
-                else:
-                    failed += 1
-                bar.update(res["status"])
-    finally:
-        bar.close()
-    counts = consolidate(exp, out, csv=csv)
-    manifest.update(end_time=_now(), status="complete" if counts["failed"] == 0 else "complete_with_failures",
-                    ok=counts["ok"], failed=counts["failed"], seconds=round(time.perf_counter() - t0, 3),
+        for _attempt in range(2):  # a part lost between the runs and the tables is run again, once
+            done = store.done()
+            todo = [t for t in tasks if t.run_id not in done or (retry_failed and done[t.run_id] != "ok")]
+            retry_failed = False
+            if skipped is None:
+                skipped = len(tasks) - len(todo)
+            bar = Progress(len(todo), progress and bool(todo), exp.name[:40])
+            try:
+                if todo:
+                    if dask:
+                        results = _dask_results(todo, dask, workers, runner, dask_timeout)
+                    else:
+                        results = _local_results(todo, max(1, min(workers or os.cpu_count() or 1, len(todo))), runner)
+                    for task, res in results:
+                        store.write(task, exp.points[task.point], res)
+                        ran += 1
+                        if res["status"] == "ok":
+                            ok += 1
+                        else:
+                            failed += 1
+                        bar.update(res["status"])
+            finally:
+                bar.close()
+            counts = consolidate(exp, out, csv=csv)
+            if counts["missing"] == 0:
+                break
+    except (SweepError, KeyboardInterrupt, Exception) as err:
+        stopped = "interrupted" if isinstance(err, KeyboardInterrupt) else "failed"
+        msg = "interrupted (Ctrl+C)" if isinstance(err, KeyboardInterrupt) else f"{type(err).__name__}: {err}"
+        manifest.update(end_time=_now(), status=stopped, error=msg[:1000], ok=ok, failed=failed,
+                        seconds=round(time.perf_counter() - t0, 3))
+        _write_manifest(out, manifest)
+        raise
+    status = ("incomplete" if counts["missing"] else "complete" if counts["failed"] == 0
+              else "complete_with_failures")
+    manifest.update(end_time=_now(), status=status, ok=counts["ok"], failed=counts["failed"],
+                    missing=counts["missing"], seconds=round(time.perf_counter() - t0, 3),
                     provenance=finish(manifest["provenance"]))
-    _atomic_write_bytes(out / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
-    return SweepReport(total=len(tasks), skipped=len(tasks) - len(todo), ran=len(todo), ok=ok, failed=failed,
-                       seconds=time.perf_counter() - t0, out=out)
+    _write_manifest(out, manifest)
+    return SweepReport(total=len(tasks), skipped=skipped or 0, ran=ran, ok=ok, failed=failed,
+                       seconds=time.perf_counter() - t0, out=out, missing=counts["missing"], status=status)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from sim.core.scenario import Scenario, ScenarioError, make_scenario
+from sim.core.scenario import Scenario, ScenarioError, make_scenario, short_repr
 from sim.io.duty_list import duty_shares
 from sim.io.toml import read_toml
 
@@ -53,6 +54,11 @@ def _apply_duty_list(fields: dict[str, Any], explicit: dict[str, Any]) -> None:
 
 def load_scenario(source: str | Path | dict[str, Any] | Scenario | None = None, **overrides: Any) -> Scenario:
     """A Scenario from a TOML path, a dict of fields over the defaults, or a Scenario; keyword overrides win."""
+    if not isinstance(source, str | PathLike | dict | Scenario | None):
+        raise ScenarioError(f"scenario: must be a TOML file path, a dict of fields or a Scenario, got "
+                            f"{type(source).__name__} {short_repr(source)}")
+    if isinstance(source, str) and not source:
+        raise ScenarioError("scenario: the file path is empty (a scenario TOML file is expected)")
     if isinstance(source, Scenario):
         if not overrides:
             return source

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,3 +49,43 @@ def staged_dir(out: Path, last: str | None = None) -> Iterator[Path]:
             os.replace(stage / name, target)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+class OutputError(ValueError):
+    """An output folder that cannot be written: one line naming the argument, the path and why."""
+
+
+MIN_FREE_BYTES = 64 * 2**20  # refuse to start a run into a disk with less free space than this
+
+
+def check_output_dir(out: str | os.PathLike[str], arg: str = "--out", min_free: int = MIN_FREE_BYTES) -> Path:
+    """Check, before any run starts, that `out` can be created and written: not empty, not under a file, not a
+    file, writable, with `min_free` bytes free. Creates the folder; returns it. Raises OutputError (one line)."""
+    text = os.fspath(out)
+    if not text.strip():
+        raise OutputError(f"{arg}: is empty (give a folder to write into, e.g. results/run1)")
+    path = Path(text)
+    parent = path
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        what = "is a file" if parent == path else f"is under {parent}, which is a file"
+        raise OutputError(f"{arg}: {path} {what}, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".tmp-write-check-{uuid.uuid4().hex}"
+        with open(probe, "wb") as fh:
+            fh.write(b"ok")
+        probe.unlink()
+    except OSError as err:
+        why = {errno.EACCES: "permission denied", errno.EROFS: "read-only file system",
+               errno.ENOSPC: "no space left on the device", errno.EPERM: "not permitted"}.get(err.errno, err.strerror or str(err))
+        raise OutputError(f"{arg}: cannot write into {path} ({why})") from None
+    try:
+        free = shutil.disk_usage(path).free
+    except OSError:
+        free = min_free
+    if free < min_free:
+        raise OutputError(f"{arg}: {path} has only {free // 2**20} MB free (at least {min_free // 2**20} MB needed)")
+    return path
+

@@ -23,3 +23,9 @@ def read_toml(path: Path, what: str = "scenario", error: type[Exception] = Scena
         raise error(f"{path}: not UTF-8 text ({a_what} is expected)") from None
     except tomllib.TOMLDecodeError as err:
         raise error(f"{path}: not valid TOML: {err}") from None
+    except RecursionError:  # tables or arrays nested hundreds deep: no scenario field needs more than two levels
+        raise error(f"{path}: tables or arrays nested too deeply ({a_what} nests at most a few levels)") from None
+    except PermissionError:
+        raise error(f"{path}: cannot be read (permission denied)") from None
+    except OSError as err:
+        raise error(f"{path}: cannot be read ({err.strerror or err})") from None
