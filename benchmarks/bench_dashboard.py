@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sim.core.model import GrassrootsModel  # noqa: E402
-from sim.dashboard.app import Classroom, Settings  # noqa: E402
+from sim.dashboard.classroom import Classroom, Settings  # noqa: E402
 
 TARGET = 5.0  # steps a second while playing
 
