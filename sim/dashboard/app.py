@@ -383,9 +383,9 @@ def Files(room: Classroom):
         solara.FileDownload(lambda: room.csv(), filename=f"{stem}_seed{room.settings.seed}_day{room.day}.csv",
                             label=txt.t("csv", lang), mime_type="text/csv")
         solara.Text(txt.t("export", lang), style={"font-size": "16px", "font-weight": "bold", "display": "block"})
-        solara.FileDownload(lambda: room.slide(lang), filename=f"grassroots_{stem}_day{room.day}.png",
+        solara.FileDownload(lambda: charts.slide_png(room, lang), filename=f"grassroots_{stem}_day{room.day}.png",
                             label=txt.t("export_all", lang), mime_type="image/png")
-        solara.FileDownload(lambda: room.zip(lang), filename=f"grassroots_{stem}_day{room.day}.zip",
+        solara.FileDownload(lambda: charts.zip_bytes(room, lang), filename=f"grassroots_{stem}_day{room.day}.zip",
                             label=txt.t("export_zip", lang), mime_type="application/zip")
 
 
@@ -468,7 +468,7 @@ def Charts(room: Classroom):
 
     def draw() -> dict[str, bytes]:
         t0 = time.perf_counter()
-        out = room.charts(lang, (w, h), dpr)
+        out = charts.frame(room, lang, (w, h), dpr)
         room.drawn.set()
         if os.environ.get("GRASSROOTS_DEBUG"):
             print(f"charts day {room.day} {w}x{h} {time.perf_counter() - t0:.3f}s", flush=True)

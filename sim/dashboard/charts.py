@@ -12,26 +12,23 @@ import io
 import textwrap
 import unicodedata
 import zipfile
-from typing import TYPE_CHECKING
-
+import zlib
 import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import PIL.Image  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
 
 from sim.core.record import FORMALISM_KINDS, IX, TIME_KINDS  # noqa: E402
+from sim.dashboard.classroom import Classroom  # noqa: E402
 from sim.presentation import texts as txt  # noqa: E402
 from sim.presentation.fonts import use_cjk  # noqa: E402
-
-if TYPE_CHECKING:
-    from sim.dashboard.classroom import Classroom
 
 CHARTS = ("hierarchy", "time_use", "burnout", "service", "meetings")
 KIND_ORDER = (*FORMALISM_KINDS, *(k for k in TIME_KINDS if k not in FORMALISM_KINDS))
@@ -80,8 +77,25 @@ def frame_png(room: Classroom, name: str, lang: str, size: tuple[int, int], dpr:
             fig.draw_artist(a)
         img = PIL.Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         buf = io.BytesIO()
-        img.convert("RGB").save(buf, format="PNG", compress_level=1)
+        img.convert("RGB").save(buf, format="PNG", compress_level=1, compress_type=zlib.Z_RLE)  # fast; charts are flat
         return buf.getvalue()
+
+
+def frame(room: Classroom, lang: str, size: tuple[int, int] = (900, 500), dpr: float = 1.0) -> dict[str, bytes]:
+    """Every chart as PNG bytes: one dashboard frame."""
+    return {name: frame_png(room, name, lang, size, dpr) for name in CHARTS}
+
+
+def slide_png(room: Classroom, lang: str, dpi: int = 100) -> bytes:
+    """The one-slide overview as PNG bytes."""
+    return png_bytes(slide_figure(room, lang), dpi)
+
+
+def layout(room: Classroom, m) -> dict[str, np.ndarray]:
+    """Node positions of a model's hierarchy (kept on the room, computed once per model)."""
+    if id(m) not in room._layouts:
+        room._layouts[id(m)] = hierarchy_layout(m)
+    return room._layouts[id(m)]
 
 
 def new_figure(size: tuple[int, int], dpr: float = 1.0) -> Figure:
@@ -230,32 +244,30 @@ def draw_time_use(room: Classroom, fig, lang: str):
     width = _width_pt(fig)
     for h in handles[:2]:
         h.set_label(_wrap(h.get_label(), width * 0.3, FS["legend"]))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=FS["legend"] - 1 if len(handles) > 13
-              else FS["legend"], frameon=False, borderaxespad=0, labelspacing=0.25, handlelength=1.6)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=FS["legend"], frameon=False, borderaxespad=0, labelspacing=0.25, handlelength=1.6)
     _suptitle(fig, txt.t("time_use", lang) + (f" · {runs[-1][1]}" if len(runs) > 1 else ""))
-    stack: list = []
+    # one polygon per kind, made once; a frame only moves its vertices (stackplot would rebuild them all)
+    stack = [PolyCollection([np.zeros((0, 2))], facecolors=PALETTE[k], edgecolors="white" if k in FORMALISM_KINDS else "none",
+                            hatch="//" if k in FORMALISM_KINDS else None, lw=0, zorder=2) for k in KIND_ORDER]
+    for poly in stack:
+        ax.add_collection(poly, autolim=False)
 
     def per_kind(data: np.ndarray) -> np.ndarray:
         cad = np.maximum(data[:, IX["cadres_at_work"]], 1.0)
         return np.array([_rolling_mean(data[:, IX[f"hours_{k}"]] / cad, 7) for k in KIND_ORDER])
 
     def update() -> list:
-        nonlocal stack
-        for poly in stack:
-            poly.remove()
-        stack = []
         runs_now = room.runs(lang)
         data = runs_now[-1][2]
         if len(data):
-            days = np.arange(len(data))
+            days = np.arange(len(data), dtype=float)
             per = per_kind(data)
-            stack = ax.stackplot(days, per, colors=[PALETTE[k] for k in KIND_ORDER], lw=0, zorder=2)
-            for k, poly in zip(KIND_ORDER, stack, strict=True):
-                if k in FORMALISM_KINDS:
-                    poly.set_hatch("//")
-                    poly.set_edgecolor("white")
-            main_line.set_data(days, per[: len(FORMALISM_KINDS)].sum(0))
-            _grow(ax, float(per.sum(0).max()), 8.0)
+            tops = np.cumsum(per, axis=0)
+            for i, poly in enumerate(stack):
+                low = tops[i - 1] if i else np.zeros(len(days))
+                poly.set_verts([np.concatenate([np.column_stack([days, tops[i]]), np.column_stack([days[::-1], low[::-1]])])])
+            main_line.set_data(days, tops[len(FORMALISM_KINDS) - 1])
+            _grow(ax, float(tops[-1].max()), 8.0)
         if other_line is not None and len(runs_now[0][2]):
             d0 = runs_now[0][2]
             other_line.set_data(np.arange(len(d0)), per_kind(d0)[: len(FORMALISM_KINDS)].sum(0))
@@ -396,7 +408,7 @@ def draw_hierarchy(room: Classroom, fig, lang: str):
     dots, titles = [], []
     panel_pt = _width_pt(fig) * 0.8 / len(models)
     for i, (ax, m) in enumerate(zip(axes, models, strict=True)):
-        lay = room.layout(m)
+        lay = layout(room, m)
         n_t = len(lay["tx"])
         unit_pt = panel_pt / n_t  # points per township column
         lines = [((x, 2.0), (tx, 1.0)) for x in lay["dx"] for tx in lay["tx"]]

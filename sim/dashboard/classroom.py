@@ -132,8 +132,9 @@ class Classroom:
             self.main = GrassrootsModel(rng=s.seed, scenario=main_sc)
             self.base = GrassrootsModel(rng=s.seed, scenario=other_sc) if other_sc is not None else None
             self.reform = is_reform(main_sc) or (other_sc is not None and is_reform(other_sc))
-            self.same = other_sc is not None and other_sc.model_copy(update={"name": "", "description": ""}) == \
-                main_sc.model_copy(update={"name": "", "description": ""})
+            self.same = other_sc is not None and _essence(other_sc) == _essence(main_sc)
+            path = presets().get(s.preset)
+            self.moved = s.preset != LOADED and path is not None and preset_levers(load_scenario(path)) != s.levers
             self._scenes: dict[tuple, dict] = {}
             self._layouts: dict[int, dict[str, np.ndarray]] = {}
             for m in self.models():
@@ -177,10 +178,7 @@ class Classroom:
             return txt.preset_name(s.other, lang)
         if s.preset == LOADED and s.loaded is not None:
             return txt.t("loaded_file", lang, name=s.loaded.name)
-        name = txt.preset_name(s.preset, lang)
-        if s.preset in presets() and preset_levers(load_scenario(presets()[s.preset])) != s.levers:
-            name += " *"  # levers moved away from the preset's values
-        return name
+        return txt.preset_name(s.preset, lang) + (" *" if self.moved else "")  # *: levers moved off the preset
 
     def runs(self, lang: str) -> list[tuple[str, str, np.ndarray]]:
         """(which, label, recorded rows so far) per model, the compared run first."""
@@ -256,36 +254,6 @@ class Classroom:
         out.to_csv(buf, index=False)
         return buf.getvalue().encode()
 
-    # ---- charts (drawn by sim/dashboard/charts.py) -----------------------------------------------------------
-    def png(self, name: str, lang: str, size: tuple[int, int] = (900, 500), dpr: float = 1.0) -> bytes:
-        from sim.dashboard import charts
-
-        return charts.frame_png(self, name, lang, size, dpr)
-
-    def charts(self, lang: str, size: tuple[int, int] = (900, 500), dpr: float = 1.0) -> dict[str, bytes]:
-        """Every chart as PNG bytes (one dashboard frame)."""
-        from sim.dashboard import charts
-
-        return {name: charts.frame_png(self, name, lang, size, dpr) for name in charts.CHARTS}
-
-    def slide(self, lang: str, dpi: int = 100) -> bytes:
-        from sim.dashboard import charts
-
-        return charts.png_bytes(charts.slide_figure(self, lang), dpi)
-
-    def zip(self, lang: str) -> bytes:
-        from sim.dashboard import charts
-
-        return charts.zip_bytes(self, lang)
-
-    def layout(self, m: GrassrootsModel) -> dict[str, np.ndarray]:
-        """Node positions of the aggregated hierarchy (cached per model)."""
-        from sim.dashboard import charts
-
-        if id(m) not in self._layouts:
-            self._layouts[id(m)] = charts.hierarchy_layout(m)
-        return self._layouts[id(m)]
-
     def caption(self, lang: str) -> list[str]:
         """Lines that say what the charts show: title, runs, day, levers on."""
         s = self.settings
@@ -298,6 +266,16 @@ class Classroom:
                                                                ("、" if lang == "zh" else ", ").join(on)]))
         lines.append(f"{txt.t('seed', lang)}: {s.seed}")
         return lines
+
+
+def _essence(sc: Scenario) -> dict[str, Any]:
+    """The fields that change a run (not its name; accountability None is the base intensity)."""
+    out = sc.fields()
+    for k in ("name", "description", "duty_list_file"):
+        out.pop(k)
+    if out["accountability"] is None:
+        out["accountability"] = sc.accountability_base
+    return out
 
 
 def _toml_value(v: Any) -> str:
