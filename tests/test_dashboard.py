@@ -350,8 +350,13 @@ def test_classroom_flow(server, browser, tmp_path):
     page.wait_for_function("() => parseInt(document.querySelector('.day-counter').innerText.match(/\\d+/)[0]) >= 30",
                            timeout=90_000)
     page.click(".btn-play")
-    time.sleep(1.5)
-    stopped = _day(page)
+    page.wait_for_function("() => /play/i.test((document.querySelector('.btn-play') || {}).innerText || '')")  # says play again
+    stopped, deadline = _day(page), time.time() + 20  # let the last frame reach the page
+    while time.time() < deadline:
+        time.sleep(1.0)
+        if _day(page) == stopped:
+            break
+        stopped = _day(page)
     time.sleep(1.5)
     assert _day(page) == stopped >= 30
     assert all(_srcs(page)[n] != before[n] for n in charts.CHARTS), "a chart did not change while playing"

@@ -40,7 +40,7 @@ from sim.dashboard.classroom import (
 from sim.io.loader import load_scenario
 from sim.presentation import texts as txt
 
-PLAY_PAUSE_S = 0.02  # breathing room between frames so clicks get through while playing
+PLAY_PAUSE_S = 0.04  # breathing room between frames so clicks get through while playing
 SIDEBAR_PX = 340
 TWO_COLUMNS_PX = 1300  # chart area at least this wide: two charts a row
 CHART_GAP_PX = 12
@@ -238,9 +238,10 @@ def RunControls(room: Classroom):
             room.step(speed.value)
             force_update()
             room.drawn.wait(10)
+            took = time.perf_counter() - t0
             if os.environ.get("GRASSROOTS_DEBUG"):
-                print(f"frame day {room.day} {time.perf_counter() - t0:.3f}s", flush=True)
-            time.sleep(PLAY_PAUSE_S)
+                print(f"frame day {room.day} {took:.3f}s", flush=True)
+            time.sleep(max(PLAY_PAUSE_S, 0.25 * took))  # on a slow machine, a longer gap so a pause click gets in
         if not room.running:
             playing.set(False)
 

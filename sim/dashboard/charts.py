@@ -13,6 +13,7 @@ import textwrap
 import unicodedata
 import zipfile
 import zlib
+
 import matplotlib
 
 matplotlib.use("Agg")
