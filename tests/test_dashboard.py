@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import os
@@ -18,6 +19,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import matplotlib
+import numpy as np
+import PIL.Image
 import pytest
 
 from sim.core.scenario import ScenarioError
@@ -200,9 +203,10 @@ INK_JS = """img => { const c = document.createElement('canvas'); c.width = img.n
   let ink = 0; for (let i = 0; i < d.length; i += 4) { if (d[i] < 235 || d[i+1] < 235 || d[i+2] < 235) ink++; }
   return {w: img.naturalWidth, h: img.naturalHeight, ink: ink / (d.length / 4)}; }"""
 # the page has redrawn its charts for this window: the first chart is as wide as shown and ends above the fold
-FITTED_JS = """() => { const i = document.querySelector('img.chart-hierarchy'); if (!i || !i.complete) return false;
-  const r = i.getBoundingClientRect(); return i.naturalWidth === Math.round(r.width) && r.bottom <= window.innerHeight
-  && r.top >= 0 && i.naturalWidth > 600; }"""
+FITTED_JS = """() => { const i = document.querySelector('img.chart-hierarchy'); const a = document.querySelector('.charts-area');
+  if (!i || !a || !i.complete) return false; const W = a.clientWidth, cols = W >= 1300 ? 2 : 1;
+  const r = i.getBoundingClientRect(); return i.naturalWidth === Math.floor((W - 12 * (cols - 1)) / cols) - 2
+  && i.naturalWidth === Math.round(r.width) && r.bottom <= window.innerHeight && r.top >= 0; }"""
 
 
 def _free_port() -> int:
@@ -293,7 +297,9 @@ def test_projector_screens_and_two_sessions_in_chinese(server, browser, tmp_path
     the size shown; both sessions draw the same Chinese chart with no missing-glyph warning in the server log; play
     and the day stay in view with the sidebar scrolled; the baseline says no reform is in force; no Solara badge."""
     url, log_path = server
-    first = None
+    reference = Classroom(Settings(days=200, policy_start_day=20, n_townships=4,
+                                   levers=preset_levers(load_scenario(presets()["baseline"]))))
+    sizes = []
     for width, height in ((1280, 720), (1920, 1080)):
         ctx, page, watch = _open(browser, url, width, height)
         box = page.eval_on_selector("img.chart-hierarchy", "i => i.getBoundingClientRect().toJSON()")
@@ -303,11 +309,14 @@ def test_projector_screens_and_two_sessions_in_chinese(server, browser, tmp_path
             assert info["ink"] > 0.02, f"{name} looks empty: {info}"
         assert page.locator("text=上头千条线").count() > 0 and page.locator("text=This website runs on").count() == 0
         assert txt.t("no_reform", "zh") in page.inner_text(".run-state")
-        png = page.eval_on_selector("img.chart-burnout", "i => [i.naturalWidth, i.naturalHeight, i.src.length]")
-        if first is None:
-            first = page.get_attribute("img.chart-burnout", "src")
-        elif png[0] == 916:  # same size: the second session's Chinese chart is the same image as the first's
-            assert page.get_attribute("img.chart-burnout", "src") == first
+        # the Chinese chart this session drew is, pixel for pixel, the one drawn here with the CJK font set up
+        b64 = page.eval_on_selector("img.chart-burnout", """async i => { const b = new Uint8Array(await (await fetch(i.src))
+            .arrayBuffer()); let s = ''; for (const x of b) s += String.fromCharCode(x); return btoa(s); }""")
+        shown = np.asarray(PIL.Image.open(io.BytesIO(base64.b64decode(b64))).convert("RGB"))
+        ref = np.asarray(PIL.Image.open(io.BytesIO(charts.frame_png(reference, "burnout", "zh", shown.shape[1::-1])))
+                         .convert("RGB"))
+        assert shown.shape == ref.shape and (shown != ref).any(axis=2).mean() < 0.001, (width, shown.shape)
+        sizes.append(shown.shape)
         page.evaluate("() => { const d = document.querySelector('.v-navigation-drawer__content'); d.scrollTop = d.scrollHeight; }")
         time.sleep(0.3)
         for sel in (".btn-play", ".day-counter"):
@@ -320,6 +329,7 @@ def test_projector_screens_and_two_sessions_in_chinese(server, browser, tmp_path
             (SHOTS / shot.name).write_bytes(shot.read_bytes())
         watch.check()
         ctx.close()
+    assert sizes[0][1] > 900 > sizes[1][1], sizes  # one wide column at 1280, two at 1920
     log = log_path.read_text()
     assert "missing from font" not in log and "Glyph" not in log, re.findall(r".*Glyph.*", log)[:3]
 
