@@ -417,3 +417,14 @@ def test_classroom_flow(server, browser, tmp_path):
     watch.check()
     ctx.close()
     assert "Traceback" not in log_path.read_text()
+
+
+def test_dashboard_help_matches_the_docs():
+    """`dashboard --help` and docs/dashboard.md name the same options, and neither calls the page SolaraViz."""
+    out = subprocess.run([sys.executable, "-m", "sim", "dashboard", "--help"], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    doc = (ROOT / "docs" / "dashboard.md").read_text()
+    in_help = set(re.findall(r"(--[a-z][a-z-]+)", out)) - {"--help"}
+    in_docs = set(re.findall(r"^\| `(--[a-z-]+)`", doc, flags=re.M))
+    assert in_help == in_docs, (in_help ^ in_docs)
+    assert "(SolaraViz)" not in out and "Solara page" in out and "works offline" in out
