@@ -124,6 +124,10 @@ def page_css() -> str:
         ".lever-source, .preset-source { font-size: 13px; color: #666; line-height: 1.3; }"
         ".v-slider { margin-top: 0 !important; } .v-input--slider .v-messages { display: none; }"
         "#solara-banner, .solara-banner { display: none !important; }"
+        ".v-navigation-drawer__content { overflow-x: hidden; }"
+        ".v-navigation-drawer .v-btn { text-transform: none; letter-spacing: 0; max-width: 100%; white-space: normal; }"
+        ".v-navigation-drawer .v-btn:not(.v-btn--round) { height: auto !important; min-height: 30px; padding: 4px 10px; }"
+        ".v-navigation-drawer .v-btn__content { white-space: normal; flex-shrink: 1; text-align: left; }"
     )
     try:
         import mplfonts
@@ -433,7 +437,6 @@ def Kpis(room: Classroom):
     lang = lang_state.value
     update_counter.get()
     values = room.kpis()
-    other = room.run_name("other", lang) if room.base is not None else ""
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}, classes=["kpis"]):
         for key in txt.KPI_KEYS:
             main, base = values[key]
@@ -446,9 +449,12 @@ def Kpis(room: Classroom):
                         solara.Text(txt.t("cadres_n", lang, n=f"{round(main * room.cadres_in_post()):,}"),
                                     style={"font-size": "15px", "color": "#333"})
                     if base is not None:
-                        solara.Text(f"{other}: {fmt(key, base)}", classes=["kpi-other"],
-                                    style={"font-size": "14px", "color": "#8a5a00"})
-        solara.Text(txt.t("kpi_window", lang) if room.day else txt.t("kpi_not_yet", lang),
+                        solara.Text(f"{txt.t('kpi_other', lang)}: {fmt(key, base)}", classes=["kpi-other"],
+                                    style={"font-size": "16px", "color": "#9a5b00", "font-weight": "bold"})
+        note = txt.t("kpi_window", lang) if room.day else txt.t("kpi_not_yet", lang)
+        if room.base is not None:
+            note += f" · {txt.t('kpi_other', lang)}: {room.run_name('other', lang)}"
+        solara.Text(note,
                     style={"font-size": "13px", "color": "#666", "align-self": "flex-end"})
 
 

@@ -119,16 +119,17 @@ class Classroom:
         source: Any = s.loaded if s.preset == LOADED and s.loaded is not None else presets().get(s.preset)
         return load_scenario(source, **self.common(), **s.levers)
 
-    def other_scenario(self) -> Scenario:
-        """The preset drawn dashed in side-by-side view, as its file says, on this run's county and days."""
-        return load_scenario(presets().get(self.settings.other), **self.common())
+    def other_scenario(self, main: Scenario | None = None) -> Scenario:
+        """The preset drawn dashed in side-by-side view, as its file says, on this run's county size and days."""
+        main = main or self.scenario()
+        return load_scenario(presets().get(self.settings.other), **{**self.common(), "n_townships": main.n_townships})
 
     def build(self, replay_to: int = 0) -> None:
         """(Re)create the models from the settings and run them to day `replay_to` (same seed, so levers show)."""
         with self.lock:
             s = self.settings
             main_sc = self.scenario()
-            other_sc = self.other_scenario() if s.mode == "compare" else None
+            other_sc = self.other_scenario(main_sc) if s.mode == "compare" else None
             self.main = GrassrootsModel(rng=s.seed, scenario=main_sc)
             self.base = GrassrootsModel(rng=s.seed, scenario=other_sc) if other_sc is not None else None
             self.reform = is_reform(main_sc) or (other_sc is not None and is_reform(other_sc))
