@@ -16,7 +16,7 @@ COMMANDS = {
     "compare": "compare scenarios on common seeds, with paired 95% confidence intervals",
     "sweep": "run an experiment file (grid x replicates), resumable, on local cores or Dask",
     "plot": "plot a sweep's outcome curves, time series and paired differences",
-    "dashboard": "open the teaching dashboard in a browser (SolaraViz)",
+    "dashboard": "serve the teaching dashboard (a Solara page, works offline) for a browser",
     "fields": "list every scenario field with its default, unit, range and source",
     "check-targets": "check a scenario against observed patterns (scenarios/targets.toml): value, range, pass/miss",
     "report": "write one self-contained HTML page of an output folder: figures, tables, manifest, inputs",

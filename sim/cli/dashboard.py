@@ -1,4 +1,4 @@
-"""`python -m sim dashboard [--host 127.0.0.1] [--port N] [--lang zh|en]`: the teaching dashboard (Solara).
+"""`python -m sim dashboard [--host 127.0.0.1] [--port N] [--lang zh|en]`: the teaching dashboard (a Solara page).
 
 Serves sim/dashboard/app.py with `solara run` on this machine only (unless --host says otherwise). Every front-end file
 comes from the installed solara-assets package, so the page works with no network at all.
@@ -57,7 +57,7 @@ def command(args: argparse.Namespace, port: int) -> tuple[list[str], dict[str, s
         **os.environ,
         "GRASSROOTS_LANG": args.lang, "GRASSROOTS_PRESET": args.preset, "GRASSROOTS_DAYS": str(args.days),
         "GRASSROOTS_REFORM_DAY": str(args.reform_day), "GRASSROOTS_TOWNSHIPS": str(args.townships or ""),
-        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "MPLBACKEND": "Agg",
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "MPLBACKEND": "Agg", "SOLARA_THEME_SHOW_BANNER": "False",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(APP.parent.parent), os.environ.get("PYTHONPATH")])),
     }
     cmd = [sys.executable, "-m", "solara", "run", "sim.dashboard.app", "--host", args.host, "--port", str(port), "--production",

@@ -21,14 +21,29 @@ UI: dict[str, tuple[str, str]] = {
     "reset": ("⟲ Reset", "⟲ 重置"),
     "speed": ("Days per frame", "每帧天数"),
     "day_of": ("Day {day} of {days}", "第 {day} 天 / 共 {days} 天"),
-    "before_reform": ("before the reform", "改革前"),
-    "after_reform": ("reform in force", "改革已实施"),
+    "before_reform": ("before the reform (reform day {day})", "改革前（第 {day} 天实施）"),
+    "after_reform": ("reform in force since day {day}", "改革已实施（自第 {day} 天起）"),
+    "no_reform": ("Baseline: no reform in force", "基线：未实施任何改革"),
+    "same_runs": ("Both runs have the same settings: pick a reform preset (or move a lever) to see the curves part.",
+                  "两组设置相同：请选择一个改革预设（或调整措施），才能看到曲线分开。"),
     "finished": ("run finished", "运行结束"),
     "scenario": ("Scenario", "情景"),
     "preset": ("Preset scenario", "预设情景"),
     "mode": ("View", "视图"),
     "mode_single": ("One run", "单一情景"),
-    "mode_compare": ("Before / after: baseline vs reform", "改革前后对比：基线 vs 改革"),
+    "mode_compare": ("Side by side: two presets, one seed", "并排对比：两个情景，同一随机种子"),
+    "compare_with": ("Compare with (dashed)", "对比情景（虚线）"),
+    "headline_levers": ("Headline levers", "主要措施"),
+    "more_levers": ("More levers", "更多措施"),
+    "source": ("Source", "来源"),
+    "files": ("Save, load, data", "保存、载入与数据"),
+    "save_toml": ("Save settings as a scenario (TOML)", "当前设置另存为情景（TOML）"),
+    "load_toml": ("Load a scenario (TOML): choose a file", "载入情景（TOML）：选择文件"),
+    "csv": ("Data of this run (CSV)", "本次模拟数据（CSV）"),
+    "loaded_file": ("File: {name}", "文件：{name}"),
+    "kpi_not_yet": ("from day 1", "第1天起"),
+    "cadres_n": ("{n} cadres", "{n} 人"),
+    "levers_short": ("Levers on", "已启用措施"),
     "days": ("Days to run", "模拟天数"),
     "policy_start_day": ("Reform day", "改革实施日"),
     "seed": ("Random seed", "随机种子"),
@@ -45,6 +60,7 @@ UI: dict[str, tuple[str, str]] = {
     "lesson_next": ("Next ▶", "下一步 ▶"),
     "lesson_watch": ("Watch", "观察"),
     "lesson_ask": ("Ask the class", "课堂提问"),
+    "lesson_read": ("Text to read out, what to watch, a question", "讲稿、观察要点与课堂提问"),
     "export": ("Export charts (PNG)", "导出图表（PNG）"),
     "export_all": ("All charts, one slide (PNG)", "全部图表合成一页（PNG）"),
     "export_zip": ("Each chart separately (ZIP of PNGs)", "各图单独导出（PNG 压缩包）"),
@@ -56,8 +72,10 @@ UI: dict[str, tuple[str, str]] = {
     "time_use": ("Where the working day goes", "一天的工时去哪了"),
     "hours_per_cadre": ("Hours per cadre per day (7-day mean)", "人均每日工时（7日均值）"),
     "formalism": ("Formalism (hatched)", "形式主义（斜线）"),
+    "formalism_of": ("Formalism: {name}", "形式主义：{name}"),
     "burnout": ("Exhaustion and burnout", "耗竭与倦怠"),
-    "share": ("Share (0-1)", "比例（0-1）"),
+    "share": ("Share", "比例"),
+    "exhaustion_axis": ("Exhaustion", "耗竭度"),
     "service": ("Service to residents", "为民服务"),
     "resolved_share": ("Requests resolved on time (28-day share)", "按时办结率（28日）"),
     "backlog": ("Requests waiting", "待办群众诉求"),
@@ -68,7 +86,7 @@ UI: dict[str, tuple[str, str]] = {
     "departments": ("County departments", "县直部门"),
     "townships": ("Townships", "乡镇"),
     "villages": ("Villages", "村"),
-    "exhaustion_colour": ("Mean exhaustion (0 fresh - 1 spent)", "平均耗竭度（0 精力充沛 - 1 耗尽）"),
+    "exhaustion_colour": ("Mean exhaustion (0% fresh - 100% spent)", "平均耗竭度（0% 精力充沛 - 100% 耗尽）"),
     "kpi_formalism": ("Formalism share of work time", "形式主义工时占比"),
     "kpi_exhaustion": ("Mean exhaustion", "平均耗竭度"),
     "kpi_burnout": ("Cadres burned out", "倦怠干部比例"),
@@ -76,6 +94,7 @@ UI: dict[str, tuple[str, str]] = {
     "kpi_meetings": ("Meetings / village cadre / week", "村干部每周会议"),
     "kpi_window": ("last 28 days", "近28天"),
     "kpi_vs_baseline": ("baseline", "基线"),
+    "kpi_other": ("dashed", "虚线"),
     "on": ("on", "开"),
     "off": ("off", "关"),
     "keep_base": ("unchanged", "不变"),
@@ -120,6 +139,37 @@ LEVER_TEXT: dict[str, tuple[str, str, str, str]] = {
                     "每个村和乡镇增加的干部人数（“加马”）。"),
 }
 
+# Where each lever's number comes from (shared/domain/BRIEF.md; S0..S4 are the seed pages), in both languages.
+SEEDS: dict[str, tuple[str, str]] = {
+    "S0": ("Rongcheng grid report", "荣成网格报道"), "S1": ("Gansu 2019 burden-reduction report", "甘肃2019基层减负报道"),
+    "S2": ("2024 duty-list report", "2024履职事项清单报道"), "S3": ("inspections, plaques and secondment report", "迎检、挂牌与借调报道"),
+    "S4": ("grid management report", "网格管理报道"),
+}
+LEVER_SOURCE: dict[str, tuple[str, str]] = {
+    "document_cut": ("S1: documents -30% (Gansu 2019)", "S1：甘肃2019年文件压减30%"),
+    "meeting_cut": ("S1: meetings -30% (Gansu); Wuhu -40% (2019)", "S1：甘肃会议压减30%；芜湖2019年压减40%"),
+    "meeting_consolidation": ("S1: one meeting reaches all tiers", "S1：一次会议开到底"),
+    "video_conferencing": ("S1: one city-wide video meeting, watched in the village office", "S1：全市视频会议，村干部在村里收看"),
+    "inspection_cut": ("S1: -30%; some provinces 50%+", "S1：压减30%，部分省份50%以上"),
+    "no_video_ppt": ("S3: report orally and show the site", "S3：口头汇报、现场查看"),
+    "form_dedup": ("2024 rules (一表通); 42% of 6,077 cadres name repeated filing (人民论坛 2020)",
+                   "2024年规定（一表通）；6077名干部中42%反映重复填报（人民论坛2020）"),
+    "app_cap": ("2024 rules: at most one app per central department", "2024年规定：每个中央部门最多一个App"),
+    "paperless": ("S1: documents on computer and phone systems", "S1：电脑和手机公文系统"),
+    "duty_list": ("S2; central staffing office 2025: 117 basic, 99 cooperation, 124 returned of 340 items",
+                  "S2；中央编办2025：340项中基本117项、配合99项、退回124项"),
+    "plaque_cap": ("S3: 30+ plaques cut to 4 per village", "S3：每村牌子由30多块减至4块"),
+    "secondment_ban": ("2024 rules; Hunan and Jilin each returned 3,000+ seconded staff", "2024年规定；湖南、吉林各召回借调人员3000多人"),
+    "accountability": ("S0, S1: responsibility stays after the letters go (level: assumption)", "S0、S1：责任状取消后责任仍在（力度为假设）"),
+    "error_tolerance": ("容错纠错 mechanisms (share: assumption)", "容错纠错机制（比例为假设）"),
+    "grid_purchase": ("S0: 1,000+ part-time grid members replaced by 159 professionals", "S0：1000多名兼职网格员由159名专职人员替代"),
+    "patrol_office_separation": ("S4: those who find problems should not also have to fix them", "S4：发现问题的人不再同时负责处置"),
+    "training": ("S2: empowerment for specialist tasks (level: assumption)", "S2：专业任务赋能（水平为假设）"),
+    "extra_staff": ("counterfactual 'more horses' (小马拉大车), not a reform", "反事实“加马”（小马拉大车），并非改革措施"),
+}
+# The levers shown at the top of the sidebar; the rest sit in collapsible groups below.
+HEADLINE_LEVERS = ("meeting_cut", "video_conferencing", "form_dedup", "duty_list", "extra_staff")
+
 UNIT_ZH = {
     "share cut": "压减比例", "on/off": "开/关", "share of meetings remote": "视频会议占比", "share of duplicates merged": "重复报表合并比例",
     "apps per cadre": "个App/人", "plaques": "块牌子", "intensity after the reform": "改革后强度（0-1）",
@@ -149,6 +199,39 @@ PRESET_TEXT: dict[str, tuple[str, str]] = {
     "tolerant_accountability": ("Tolerant accountability", "容错问责"),
     "hire_more_staff": ("Hire more staff", "增加编制人手"),
     "all_reforms": ("All reforms together", "全部改革措施"),
+}
+
+# preset: (English explanation, Chinese explanation, source in English, source in Chinese)
+PRESET_HELP: dict[str, tuple[str, str, str, str]] = {
+    "baseline": ("The 2018 county before the reforms: 24 departments, 12 townships of 30 cadres, 20 villages of 5 cadres each.",
+                 "改革前的2018年县：24个县直部门，12个乡镇各30名干部，每乡镇20个村、每村5名干部。",
+                 "BRIEF: 2006 agricultural census, provincial yearbooks", "BRIEF：2006年农业普查、各省统计年鉴"),
+    "gansu_2019_cuts": ("Documents, meetings and inspections each cut by 30% from the reform day.",
+                        "自改革实施日起，文件、会议、督查检查各压减30%。", "S1: Gansu 2019", "S1：甘肃2019"),
+    "gansu_2019_displaced": ("The Gansu cuts, but half of the cut work comes back down as forms.",
+                             "甘肃式压减，但一半被压减的工作以报表形式回流。", "S1: one department's cut reappears as another's form",
+                             "S1：一个部门减下来的，变成另一个部门的报表"),
+    "video_conferencing": ("Most meetings by video, one meeting for all tiers: no travel to the township.",
+                           "多数会议改为视频、一次开到底：不必往返乡镇。", "S1: city-wide video meeting", "S1：全市视频会议"),
+    "no_video_ppt_inspections": ("Inspections without videos or slides: report orally, show the site.",
+                                 "迎检不再准备视频和PPT：口头汇报、现场查看。", "S3", "S3"),
+    "plaques_and_secondment": ("Four plaques per village; township staff may no longer be borrowed upward.",
+                               "每村保留4块牌子；上级不得借调乡镇干部。", "S3; 2024 rules", "S3；2024年规定"),
+    "duty_lists_2024": ("Duty lists: villages keep basic tasks, help with cooperation tasks, return the rest.",
+                        "履职事项清单：村里做基本事项、配合配合事项、退回其余事项。", "S2; central staffing office 2025",
+                        "S2；中央编办2025"),
+    "one_form_and_apps": ("Duplicate forms merged into one, at most four apps per cadre, paperless documents.",
+                          "重复报表合并为一张，每人最多4个App，无纸化办公。", "2024 rules; 人民论坛 2020", "2024年规定；人民论坛2020"),
+    "rongcheng_grid_reform": ("Professional grid workers patrol; patrol separated from handling problems.",
+                              "购买专职网格员巡查；巡查与处置分离。", "S0: Rongcheng; S4", "S0：荣成；S4"),
+    "empowerment": ("Training and support: expertise for specialist tasks and a buffer against exhaustion.",
+                    "培训与支持：专业任务有本领，耗竭有缓冲。", "S2 (level: assumption)", "S2（水平为假设）"),
+    "tolerant_accountability": ("Accountability lowered from 0.7 to 0.4 and half of honest errors forgiven.",
+                                "问责强度由0.7降至0.4，一半的无心之失予以容错。", "S0, S1 (levels: assumption)", "S0、S1（力度为假设）"),
+    "hire_more_staff": ("Not a reform: one more cadre in every village and township, the load unchanged.",
+                        "并非改革：每个村和乡镇各加一名干部，任务量不变。", "counterfactual (小马拉大车)", "反事实情景（小马拉大车）"),
+    "all_reforms": ("Every reform together at the values of the single presets (without extra staff).",
+                    "全部改革措施按各单项预设的数值同时实施（不含增加人手）。", "S0-S4; 2024 rules", "S0-S4；2024年规定"),
 }
 
 KPI_KEYS = ("kpi_formalism", "kpi_exhaustion", "kpi_burnout", "kpi_resolved", "kpi_meetings")
@@ -208,13 +291,13 @@ LESSON: tuple[dict[str, Any], ...] = (
             "document_cut": 0.3, "meeting_cut": 0.3, "meeting_consolidation": True, "video_conferencing": 0.6,
             "inspection_cut": 0.5, "no_video_ppt": True, "form_dedup": 0.8, "app_cap": 2, "paperless": True,
             "duty_list": True, "plaque_cap": 4, "secondment_ban": True, "error_tolerance": 0.5, "training": 0.5},
-        "mode": "compare",
+        "mode": "compare", "other": "hire_more_staff",
         "title": ("What did and did not help", "什么有用，什么没用"),
         "text": (
-            "Now compare all reforms together with the other answer, hiring more staff (choose it in the preset "
-            "list). Try one lever at a time in the sidebar and see which curves move.",
-            "现在看全部改革措施一起实施的效果，再与另一种办法——增加编制人手（在预设情景中选择）——比较。"
-            "在侧栏逐项调整措施，看哪条曲线会动。",
+            "All reforms together (solid) against the other answer, hiring more staff (dashed), on the same seed. "
+            "Then compare each with the baseline, or try one lever at a time in the sidebar and see which curves move.",
+            "全部改革措施（实线）与另一种办法——增加编制人手（虚线）——用同一随机种子并排运行。"
+            "再分别与基线比较，或在侧栏逐项调整措施，看哪条曲线会动。",
         ),
         "watch": ("Service chart: resolved share and backlog. Exhaustion: who recovers?", "为民服务图：办结率和积压；耗竭图：谁恢复了？"),
         "ask": ("Which lever cut the lines from above, and which only added hands below?", "哪项措施减少了上面的线，哪项只是在下面加了人手？"),
@@ -260,3 +343,22 @@ def preset_name(stem: str, lang: str, fallback: str | None = None) -> str:
 def lesson_text(i: int, part: str, lang: str) -> str:
     """Part (title, text, watch, ask) of lesson step `i` in `lang`."""
     return LESSON[i][part][1 if lang == "zh" else 0]
+
+
+def seeds_note(lang: str) -> str:
+    """'S0 = ..., S1 = ...': what the source codes stand for."""
+    i = 1 if lang == "zh" else 0
+    return ("；" if lang == "zh" else "; ").join(f"{k} = {v[i]}" for k, v in SEEDS.items())
+
+
+def lever_source(name: str, lang: str) -> str:
+    """Where a lever's values come from, in `lang`."""
+    return LEVER_SOURCE[name][1 if lang == "zh" else 0]
+
+
+def preset_help(stem: str, lang: str, fallback: str = "") -> tuple[str, str]:
+    """(explanation, source) of a preset in `lang`; unknown presets give their file's description."""
+    if stem in PRESET_HELP:
+        h = PRESET_HELP[stem]
+        return (h[1], h[3]) if lang == "zh" else (h[0], h[2])
+    return fallback, ""
