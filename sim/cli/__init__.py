@@ -16,6 +16,9 @@ COMMANDS = {
     "plot": "plot a sweep's outcome curves, time series and paired differences",
     "dashboard": "open the teaching dashboard in a browser (SolaraViz)",
     "fields": "list every scenario field with its default, unit, range and source",
+    "sensitivity": "global sensitivity (Morris, Sobol) of outcomes over parameter ranges, on common seeds",
+    "calibrate": "calibrate fields to observed targets by ABC-SMC; writes a posterior and a scenario ensemble",
+    "attribute": "Shapley attribution of a package reform's effect to its levers, on common seeds",
 }
 
 
