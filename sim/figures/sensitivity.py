@@ -78,7 +78,7 @@ def waterfall(shapley: pd.DataFrame, outcome: str) -> Figure:
     ax.set_yticks(range(n + 1), [*levers["lever"], "total (package)"], fontsize=8)
     ax.invert_yaxis()
     ax.axvline(0, color="black", lw=0.6)
-    ax.set_xlabel(f"effect on {outcome} against the package without its levers (95% interval over replicates)")
+    ax.set_xlabel(f"effect on {outcome} vs. all levers off (95% interval over replicates)", fontsize=8)
     ax.set_title(f"Shapley attribution: {outcome}")
     return fig
 
