@@ -16,6 +16,7 @@ COMMANDS = {
     "plot": "plot a sweep's outcome curves, time series and paired differences",
     "dashboard": "open the teaching dashboard in a browser (SolaraViz)",
     "fields": "list every scenario field with its default, unit, range and source",
+    "check-targets": "check a scenario against observed patterns (scenarios/targets.toml): value, range, pass/miss",
     "sensitivity": "global sensitivity (Morris, Sobol) of outcomes over parameter ranges, on common seeds",
     "calibrate": "calibrate fields to observed targets by ABC-SMC; writes a posterior and a scenario ensemble",
     "attribute": "Shapley attribution of a package reform's effect to its levers, on common seeds",
@@ -31,10 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = {}
     for name, help_ in COMMANDS.items():
+        module = f"sim.cli.{name.replace('-', '_')}"  # check-targets lives in check_targets.py
         try:
-            mod = importlib.import_module(f"sim.cli.{name}")
+            mod = importlib.import_module(module)
         except ModuleNotFoundError as err:
-            if err.name != f"sim.cli.{name}":
+            if err.name != module:
                 raise
             continue
         p = sub.add_parser(name, help=help_, description=help_)
