@@ -133,3 +133,32 @@ def save(fig: Figure, path_stem: str, formats: Sequence[str] = ("png",)) -> None
     for fmt in formats:
         fig.savefig(f"{path_stem}.{fmt}", dpi=110)
     plt.close(fig)
+
+
+def ensemble_effects_figure(effects: pd.DataFrame, outcomes: Sequence[str]) -> Figure:
+    """Each reform's effect per outcome over a calibrated ensemble: mean and 90% interval over members x
+    replicates, with the share of members in which it improves the outcome."""
+    outcomes = [o for o in outcomes if o in set(effects["outcome"])]
+    names = list(dict.fromkeys(effects["scenario"]))
+    cols = 3
+    rows = math.ceil(len(outcomes) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 0.6 + (0.35 * len(names) + 0.9) * rows),
+                             layout="constrained", squeeze=False)
+    for ax, o in zip(axes.flat, outcomes, strict=False):
+        part = effects[effects["outcome"] == o].set_index("scenario").reindex(names)
+        y = np.arange(len(names))
+        ax.errorbar(part["mean"], y, xerr=[part["mean"] - part["low"], part["high"] - part["mean"]], fmt="o",
+                    ms=4, capsize=2, color="#1f77b4")
+        for yi, (_, r) in zip(y, part.iterrows(), strict=True):
+            if np.isfinite(r["share_improves"]):
+                ax.annotate(f"{r['share_improves']:.0%}", (r["high"], yi), fontsize=7, xytext=(3, -3),
+                            textcoords="offset points")
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_yticks(y, names if ax in axes[:, 0] else [], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_title(o, fontsize=8)
+    for ax in list(axes.flat)[len(outcomes):]:
+        ax.set_visible(False)
+    fig.suptitle(f"Effect against {effects['reference'].iloc[0]} over the ensemble: mean, 90% interval "
+                 "(members x replicates); % = share of members improved", fontsize=9)
+    return fig
