@@ -65,3 +65,27 @@ def write_provenance(path: Path, record: dict[str, Any]) -> None:
     tmp = path.with_name(f".tmp-{path.name}")
     tmp.write_text(json.dumps(json_safe(record), indent=2, default=str) + "\n", encoding="utf-8")
     tmp.replace(path)
+
+
+class one_cluster:
+    """With `--dask local`, start one LocalCluster for a command that runs several sweeps (calibration
+    generations) and hand its address to each, instead of a cluster per sweep."""
+
+    def __init__(self, backend: dict[str, Any]) -> None:
+        self.backend = dict(backend)
+        self.cluster = None
+
+    def __enter__(self) -> dict[str, Any]:
+        if self.backend.get("dask") == "local":
+            import os
+
+            from distributed import LocalCluster
+
+            n = self.backend.get("workers") or os.cpu_count() or 1
+            self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+            self.backend["dask"] = self.cluster.scheduler_address
+        return self.backend
+
+    def __exit__(self, *exc: object) -> None:
+        if self.cluster is not None:
+            self.cluster.close()

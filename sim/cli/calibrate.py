@@ -13,7 +13,15 @@ from __future__ import annotations
 import argparse
 
 from sim.cli import UserError
-from sim.cli.backend import add_backend_arguments, check_backend, check_out, command_line, provenance, write_provenance
+from sim.cli.backend import (
+    add_backend_arguments,
+    check_backend,
+    check_out,
+    command_line,
+    one_cluster,
+    provenance,
+    write_provenance,
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -47,7 +55,8 @@ def main(args: argparse.Namespace) -> int:
     (out / "calibration.json").unlink(missing_ok=True)
     print(f"calibrate {', '.join(cal.names)} against {len(ts.targets)} targets: population {cal.population}, "
           f"up to {cal.generations} generations, {len(cal.base.seeds)} replicates per particle")
-    ca.calibrate(cal, out / "runs", report=print, command=command_line(), **backend)
+    with one_cluster(backend) as where:
+        ca.calibrate(cal, out / "runs", report=print, command=command_line(), **where)
     if not cal.history:
         raise UserError(f"{args.targets}: no particle could be evaluated (every run failed: see {out}/runs)")
     post = ca.posterior(cal)
