@@ -271,22 +271,26 @@ def _stamps(parts: Path) -> dict[str, int]:
 @pytest.mark.parametrize("command", ["sensitivity", "attribute", "calibrate", "compare"])
 def test_command_resumes_after_sigkill_and_runs_on_dask(tmp_path: Path, command: str) -> None:
     out = tmp_path / "out"
+    short = {"days": 50}  # small and short: the test is about the runs' bookkeeping, not the model
     if command == "sensitivity":
-        args = [str(sensitivity_file(tmp_path, trajectories=12)), "--out", str(out)]
+        tiny_scenario(tmp_path, **short)
+        args = [str(sensitivity_file(tmp_path, trajectories=6)), "--out", str(out)]
+        (tmp_path / "sa.toml").write_text((tmp_path / "sa.toml").read_text().replace('"tiny.toml"', '"short.toml"'))
+        tiny_scenario(tmp_path, "short", **short)
     elif command == "attribute":
-        pkg = tiny_scenario(tmp_path, "pkg", meeting_cut=0.3, document_cut=0.3, inspection_cut=0.3, form_dedup=0.5)
-        args = [str(pkg), "--out", str(out), "--replicates", "4"]
+        pkg = tiny_scenario(tmp_path, "pkg", meeting_cut=0.3, document_cut=0.3, inspection_cut=0.3, **short)
+        args = [str(pkg), "--out", str(out), "--replicates", "3"]
     elif command == "calibrate":
-        args = [str(synthetic_targets(tmp_path)), "--out", str(out), "--population", "12", "--generations", "2",
+        args = [str(synthetic_targets(tmp_path)), "--out", str(out), "--population", "8", "--generations", "2",
                 "--ensemble-size", "3"]
     else:
         ens = tmp_path / "ens"
         ens.mkdir()
-        tiny_scenario(tmp_path, "base")
+        tiny_scenario(tmp_path, "base", **short)
         for i, g in enumerate((0.012, 0.018, 0.024)):
             (ens / f"member_{i:03d}.toml").write_text(f'extends = "../base.toml"\nexhaustion_gain = {g}\n')
-        reform = tiny_scenario(tmp_path, "reform", meeting_cut=0.3)
-        args = [str(tmp_path / "base.toml"), str(reform), "--ensemble", str(ens), "--replicates", "6", "--out",
+        reform = tiny_scenario(tmp_path, "reform", meeting_cut=0.3, **short)
+        args = [str(tmp_path / "base.toml"), str(reform), "--ensemble", str(ens), "--replicates", "3", "--out",
                 str(out), "--no-figure"]
     parts = out / "runs" / "parts"
     _kill_after_parts(_cli(command, *args, "--workers", "1"), parts, 3)

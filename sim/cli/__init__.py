@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             if err.name != module:
                 raise
             continue
-        p = sub.add_parser(name, help=help_, description=help_)
+        p = sub.add_parser(name, help=help_.replace("%", "%%"), description=help_)
         mod.add_arguments(p)
         modules[name] = mod
     args = parser.parse_args(argv)
