@@ -309,3 +309,20 @@ def test_command_resumes_after_sigkill_and_runs_on_dask(tmp_path: Path, command:
     assert (out / result).is_file()
     assert json.loads((out / {"sensitivity": "sensitivity.json", "attribute": "attribution.json",
                               "calibrate": "calibration.json", "compare": "compare.json"}[command]).read_text())["version"]
+
+
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sim.cli import main as sim_main
+
+    bad = sensitivity_file(tmp_path, parameters="recovery = [0.05, 0.01]\n")
+    out = tmp_path / "never"
+    assert sim_main(["sensitivity", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "'parameters.recovery'" in err and "low < high" in err
+    assert not out.exists()
+    pkg = tiny_scenario(tmp_path, "pkg", meeting_cut=0.3, document_cut=0.3)
+    assert sim_main(["attribute", str(pkg), "--out", str(out), "--replicates", "1"]) == 2
+    assert "--replicates" in capsys.readouterr().err and not out.exists()
+    assert sim_main(["compare", str(pkg), str(pkg), "--replicates", "2", "--out", str(out), "--ensemble",
+                     str(tmp_path / "nothing")]) == 2
+    assert "--ensemble" in capsys.readouterr().err and not out.exists()
