@@ -14,7 +14,7 @@ from .conftest import ROOT
 
 SHIPPED = ROOT / "scenarios" / "targets.toml"
 
-SMALL_SCENARIO = 'name = "small"\nn_townships = 2\ndays = 120\npolicy_start_day = 90\nwarmup_days = 30\n'
+SMALL_SCENARIO = 'name = "small"\nn_townships = 2\ndays = 120\npolicy_start_day = 60\nwarmup_days = 30\n'
 
 
 def _write(tmp_path, body: str, scenario: str = SMALL_SCENARIO):
@@ -164,10 +164,10 @@ def test_distance_is_zero_inside_and_counts_range_widths_outside(tmp_path):
 
 def test_run_gives_one_row_per_seed_with_the_summary(tmp_path):
     ts = _set(tmp_path)
-    runs = tg.run(ts, replicates=2, days=60)
+    runs = tg.run(ts, replicates=2, days=120)
     assert list(runs["seed"]) == [0, 1]
     assert set(ts.outcomes) <= set(runs.columns)
-    assert (runs["days"] == 60).all()
+    assert (runs["days"] == 120).all()
     assert runs.loc[0, "exhaustion_mean_before"] != runs.loc[1, "exhaustion_mean_before"]  # different seeds differ
 
 
@@ -234,7 +234,7 @@ def test_check_targets_takes_a_scenario_with_targets_or_an_override(tmp_path):
     assert res.returncode == 0, res.stderr
     assert "scenario small" in res.stdout and "80 days" in res.stdout
     other = tmp_path / "other.toml"
-    other.write_text('name = "other"\nn_townships = 1\ndays = 100\npolicy_start_day = 90\nwarmup_days = 30\n')
+    other.write_text('name = "other"\nn_townships = 1\ndays = 100\npolicy_start_day = 60\nwarmup_days = 30\n')
     res = _cli(str(path), "--scenario", str(other), "--replicates", "1")
     assert res.returncode == 0, res.stderr
     assert "scenario other" in res.stdout

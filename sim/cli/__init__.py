@@ -20,6 +20,9 @@ COMMANDS = {
     "fields": "list every scenario field with its default, unit, range and source",
     "check-targets": "check a scenario against observed patterns (scenarios/targets.toml): value, range, pass/miss",
     "report": "write one self-contained HTML page of an output folder: figures, tables, manifest, inputs",
+    "sensitivity": "global sensitivity (Morris, Sobol) of outcomes over parameter ranges, on common seeds",
+    "calibrate": "calibrate fields to observed targets by ABC-SMC; writes a posterior and a scenario ensemble",
+    "attribute": "Shapley attribution of a package reform's effect to its levers, on common seeds",
 }
 
 

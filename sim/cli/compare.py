@@ -37,6 +37,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores, at most 8)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="figure labels")
     p.add_argument("--no-figure", action="store_true", help="skip compare.svg and compare.png")
+    p.add_argument("--ensemble", default=None, metavar="DIR", help="run over a calibrated ensemble (DIR/ensemble of "
+                   "`sim calibrate`): effects over parameter uncertainty x chance (sim/cli/compare_ensemble.py)")
+    p.add_argument("--dask", default=None, metavar="ADDRESS", help="with --ensemble: run on Dask (local or tcp://...)")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -54,6 +57,10 @@ def main(args: argparse.Namespace) -> int:
     from sim.figures.style import save_all
     from sim.io import provenance, tables
 
+    if args.ensemble is not None:
+        from sim.cli.compare_ensemble import main as ensemble_main
+
+        return ensemble_main(args)
     if len(args.scenarios) < 2:
         raise UserError("compare: give at least two scenarios (the first is the reference)")
     if not 2 <= args.replicates <= MAX_REPLICATES:

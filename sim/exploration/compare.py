@@ -13,12 +13,14 @@ cut in documents that comes back as forms shows as `hours_document_cadre_day` fa
 
 from __future__ import annotations
 
+import json
 import math
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -182,3 +184,105 @@ def _num(x: float) -> str:
     if x != 0 and (abs(x) >= 1e4 or abs(x) < 1e-3):
         return f"{x:.3g}"
     return f"{x:.4g}" if abs(x) >= 100 else f"{x:.3f}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Robust comparison over a calibrated ensemble (`sim compare ... --ensemble DIR`): parameter uncertainty (the
+# ensemble's scenario files) x chance (replicates), every reform paired with the reference on the same member
+# and seed. Runs go through the sweep engine (sim.exploration.design.run_points): resumable, local or Dask.
+
+# Which way is better for each outcome (+1 higher, -1 lower; absent: no direction, e.g. tasks_returned).
+BETTER = {"service_resolved_share": 1, "on_time_share": 1, "visit_coverage": 1, "problems_found": 1,
+          **{o: -1 for o in ("response_days_mean", "service_backlog_mean", "exhaustion_mean", "burnout_share",
+                             "formalism_share", "overtime_hours_per_cadre_week", "meetings_per_village_cadre_week",
+                             "fake_completion_share", "quits", "complaints", "form_app_hours_village_day",
+                             "exhaustion_township", "exhaustion_village", "burnout_township", "burnout_village",
+                             "incidents")}}
+
+
+def better_sign(column: str) -> int:
+    """+1 if a higher value of `<outcome>_<window>` is better, -1 if lower, 0 if neither."""
+    return BETTER.get(column.rsplit("_", 1)[0], 0)
+
+
+def member_fields(path: str | Path) -> dict[str, Any]:
+    """The parameter values an ensemble member file sets (everything but extends, name and description)."""
+    from sim.io.toml import read_toml
+
+    data = read_toml(Path(path))
+    return {k: v for k, v in data.items() if k not in ("extends", "name", "description")}
+
+
+def run_ensemble(scenario_files: Sequence[str | Path], member_files: Sequence[str | Path], replicates: int,
+                 out: str | Path, seed: int = 0, days: int | None = None, outcomes: Sequence[str] | None = None,
+                 **backend: Any) -> pd.DataFrame:
+    """Every scenario with every member's parameter values, on seeds seed..seed+replicates-1, through the sweep
+    engine into `out`. One row per scenario x member x replicate: scenario, member, replicate, seed, status and
+    the outcome columns."""
+    import hashlib
+
+    from sim.exploration.design import Base, run_points
+    from sim.io.loader import read_fields
+
+    scen = [read_fields(p) for p in scenario_files]
+    names = unique_names([str(f.get("name", Path(p).stem)) for f, p in zip(scen, scenario_files, strict=True)])
+    members = [member_fields(m) for m in member_files]
+    points, keys = [], []
+    for si, f in enumerate(scen):
+        for mi, m in enumerate(members):
+            points.append({**f, **m, **({"days": days} if days is not None else {}), "name": names[si]})
+            keys.append((names[si], Path(member_files[mi]).stem))
+    blob = json.dumps([str(p) for p in (*scenario_files, *member_files)]).encode()
+    base = Base(path=Path(scenario_files[0]), name="ensemble", fields={}, seed=seed,
+                seeds=list(range(seed, seed + replicates)), file_hash=hashlib.sha256(blob).hexdigest())
+    frame = run_points("compare_ensemble", base, points, out, outcomes=outcomes, **backend)
+    frame.insert(0, "scenario", [keys[p][0] for p in frame["point"]])
+    frame.insert(1, "member", [keys[p][1] for p in frame["point"]])
+    return frame.drop(columns=["point"])
+
+
+def ensemble_effects(runs: pd.DataFrame, outcomes: Sequence[str], level: float = 0.90) -> pd.DataFrame:
+    """Each scenario minus the first, paired by member and seed: mean effect, the `level` interval of the
+    effect over members x replicates (quantiles), and the share of members whose mean effect improves the
+    outcome (NaN for outcomes without a better direction)."""
+    names = list(dict.fromkeys(runs["scenario"]))
+    ref = runs[runs["scenario"] == names[0]].set_index(["member", "seed"])
+    rows = []
+    for name in names[1:]:
+        other = runs[runs["scenario"] == name].set_index(["member", "seed"])
+        idx = ref.index.intersection(other.index)
+        for o in outcomes:
+            d = (other.loc[idx, o] - ref.loc[idx, o]).astype(float)
+            d = d[np.isfinite(d)]
+            per_member = d.groupby(level="member").mean()
+            sign = better_sign(o)
+            lo, hi = (np.quantile(d, [(1 - level) / 2, (1 + level) / 2]) if len(d) else (math.nan, math.nan))
+            rows.append({"scenario": name, "reference": names[0], "outcome": o, "mean": float(d.mean()) if len(d) else math.nan,
+                         "low": float(lo), "high": float(hi), "level": level,
+                         "share_improves": float((sign * per_member > 0).mean()) if sign and len(per_member) else math.nan,
+                         "members": int(per_member.size), "runs": int(len(d))})
+    return pd.DataFrame(rows)
+
+
+def ranking_stability(runs: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
+    """How stable the ranking of the scenarios (reference included) is across the ensemble: per outcome and
+    scenario, its mean rank over members (1 = best, from each member's mean over replicates), the share of
+    members in which it ranks first, and Kendall's W, the members' agreement on the whole ranking (1 = all rank
+    alike, 0 = no agreement)."""
+    rows = []
+    for o in outcomes:
+        sign = better_sign(o)
+        if not sign:
+            continue
+        means = runs.groupby(["member", "scenario"])[o].mean().unstack("scenario")
+        means = means[list(dict.fromkeys(runs["scenario"]))].dropna()
+        if means.empty:
+            continue
+        ranks = (-sign * means).rank(axis=1, method="average")
+        m, n = ranks.shape
+        s = ((ranks.sum(axis=0) - m * (n + 1) / 2) ** 2).sum()
+        w = float(12 * s / (m * m * (n ** 3 - n))) if n > 1 and m > 1 else math.nan
+        for name in ranks.columns:
+            rows.append({"outcome": o, "scenario": name, "mean_rank": float(ranks[name].mean()),
+                         "share_first": float((ranks[name] == 1).mean()), "kendall_w": w, "members": m})
+    return pd.DataFrame(rows)

@@ -199,6 +199,7 @@ PRESET_TEXT: dict[str, tuple[str, str]] = {
     "tolerant_accountability": ("Tolerant accountability", "容错问责"),
     "hire_more_staff": ("Hire more staff", "增加编制人手"),
     "all_reforms": ("All reforms together", "全部改革措施"),
+    "meetings_package": ("Meetings package", "会议减负组合"),
 }
 
 # preset: (English explanation, Chinese explanation, source in English, source in Chinese)
@@ -232,6 +233,8 @@ PRESET_HELP: dict[str, tuple[str, str, str, str]] = {
                         "并非改革：每个村和乡镇各加一名干部，任务量不变。", "counterfactual (小马拉大车)", "反事实情景（小马拉大车）"),
     "all_reforms": ("Every reform together at the values of the single presets (without extra staff).",
                     "全部改革措施按各单项预设的数值同时实施（不含增加人手）。", "S0-S4; 2024 rules", "S0-S4；2024年规定"),
+    "meetings_package": ("Meetings cut by 30%, 90% of them by video, and one meeting for all tiers instead of three.",
+                         "会议减少30%，其中九成改为视频会议，并且一次会议直达各级，不再三级重复召开。", "S1", "S1"),
 }
 
 KPI_KEYS = ("kpi_formalism", "kpi_exhaustion", "kpi_burnout", "kpi_resolved", "kpi_meetings")
