@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 
 @dataclass
@@ -46,30 +47,44 @@ def oldest_age(queue: np.ndarray, upper: int) -> int:
 
 def resolve(queue: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit: int, oldest: int) -> Served:
     """Resolve up to `capacity` requests per village, oldest first. `waiting` is the queue's column sums;
-    rows beyond `oldest` are empty."""
+    rows beyond `oldest` are empty. Each village is served by one compiled pass from its oldest age down,
+    which stops where its capacity runs out: a day costs the ages served, not the ages waiting."""
     q = queue[: oldest + 1]
     if not waiting.any():
         return Served(0.0, 0.0, 0.0, np.zeros(queue.shape[1]), 0.0)
     n = q.shape[0]
-    take = _fifo(q, capacity)
-    q -= take
-    by_age = take.sum(1).tolist()  # requests resolved at each age
+    take = np.zeros_like(q)
+    lowest = _fifo(q, np.asarray(capacity, np.float64), take)  # youngest age any village was served at
+    by_age = take[lowest:].sum(1).tolist()  # requests resolved at each age served (numpy's order over villages)
     resolved = sum(by_age)
-    within = sum(by_age[: limit + 1])
-    response = sum(a * k for a, k in enumerate(by_age))
+    within = sum(by_age[: max(0, limit + 1 - lowest)])
+    response = sum(a * k for a, k in enumerate(by_age, lowest))
     complaints = q[limit + 1].copy() if limit + 1 < n else np.zeros(queue.shape[1])
     return Served(resolved, within, float(response), complaints, float(waiting.sum()) - resolved)
 
 
-def _fifo(q: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    """Requests taken from each age (rows) of each village (columns), oldest first, up to the capacity. One
-    pass from the oldest age down: the capacity left for an age is what the older requests have not used."""
-    older = np.zeros_like(q)  # requests older than each age, added up from the oldest down (a fixed order)
-    if len(q) > 1:
-        np.cumsum(q[:0:-1], axis=0, out=older[-2::-1])
-    take = np.subtract(capacity, older, out=older)
-    np.maximum(take, 0.0, out=take)
-    return np.minimum(take, q, out=take)
+@njit(cache=True)
+def _fifo(q: np.ndarray, capacity: np.ndarray, take: np.ndarray) -> int:
+    """Take requests from each age (rows) of each village (columns), oldest first, up to the capacity:
+    writes `take`, removes it from `q`, returns the youngest age served. For each village one pass from the
+    oldest age down; the capacity left for an age is the capacity less all the older requests (added up from
+    the oldest, a fixed order), and the pass ends once older requests alone use the whole capacity."""
+    n, V = q.shape
+    lowest = n
+    for v in range(V):
+        older = 0.0
+        for a in range(n - 1, -1, -1):
+            left = capacity[v] - older
+            if left <= 0.0:
+                break
+            waiting = q[a, v]
+            t = min(left, waiting)
+            take[a, v] = t
+            q[a, v] = waiting - t
+            older += waiting
+            if a < lowest:
+                lowest = a
+    return min(lowest, n - 1)
 
 
 def visit_need(households: np.ndarray, vulnerable_share: float, visits_per_month: float, effort: float) -> np.ndarray:
