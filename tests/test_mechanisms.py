@@ -182,3 +182,19 @@ def test_fifo_serves_each_village_oldest_first_up_to_its_capacity():
     np.testing.assert_allclose(got, expected, atol=1e-12)
     assert np.isclose(served.resolved, (q - expected).sum())
     assert np.isclose(served.response_days, ((q - expected).sum(1) * np.arange(30)).sum())
+
+
+def test_service_queue_shrinks_once_cleared_and_keeps_every_request():
+    q = np.zeros((256, 2))
+    q[200] = [1.0, 2.0]
+    q = service.age_queue(q, np.array([0.5, 0.0]), oldest=200)
+    assert q.shape[0] == 256 and q[201].tolist() == [1.0, 2.0]  # still waiting: no shrinking
+    served = service.resolve(q, np.array([5.0, 5.0]), q.sum(0), limit=4, oldest=201)
+    assert served.resolved == 3.5 and served.response_days == 201 * 3.0
+    oldest = service.oldest_age(q, 201)
+    assert oldest == 0
+    for _ in range(3):
+        q = service.age_queue(q, np.array([1.0, 0.0]), oldest=oldest)
+        oldest = service.oldest_age(q, oldest + 1)
+    assert q.shape[0] == service.MIN_AGES  # halved day by day down to the floor
+    assert q.sum() == 3.0 and q[:3, 0].tolist() == [1.0, 1.0, 1.0]  # nothing lost, ages kept

@@ -15,6 +15,9 @@ import numpy as np
 from numba import njit
 
 
+MIN_AGES = 32  # the queue never shrinks below this many ages
+
+
 @dataclass
 class Served:
     resolved: float
@@ -28,10 +31,14 @@ class Served:
 def age_queue(queue: np.ndarray, arrivals: np.ndarray, oldest: int | None = None) -> np.ndarray:
     """Start of day: everything waiting grows a day older, today's arrivals enter at age 0. Grows the age
     axis instead of lumping old requests together, so waiting times stay exact. Rows past `oldest` (the
-    oldest non-empty age, if known) are empty and not copied. Returns the queue."""
+    oldest non-empty age, if known) are empty and not copied; once the queue has cleared to a quarter of its
+    ages it is halved again, so memory follows the oldest request waiting, not the oldest ever. Returns the
+    queue."""
     rows = queue.shape[0] if oldest is None else oldest + 1
     if rows >= queue.shape[0] and queue[-1].any():
         queue = np.concatenate([queue, np.zeros_like(queue)])
+    elif oldest is not None and queue.shape[0] > MIN_AGES and 4 * (oldest + 2) <= queue.shape[0]:
+        queue = queue[: queue.shape[0] // 2].copy()  # every row dropped is empty (past oldest + 1)
     rows = min(rows, queue.shape[0] - 1)
     queue[1 : rows + 1] = queue[:rows]
     queue[0] = arrivals
