@@ -198,3 +198,19 @@ def test_service_queue_shrinks_once_cleared_and_keeps_every_request():
         oldest = service.oldest_age(q, oldest + 1)
     assert q.shape[0] == service.MIN_AGES  # halved day by day down to the floor
     assert q.sum() == 3.0 and q[:3, 0].tolist() == [1.0, 1.0, 1.0]  # nothing lost, ages kept
+
+
+def test_kernels_compile_without_a_writable_cache(monkeypatch):
+    """A read-only install with no home directory: numba finds nowhere to cache, and the kernel still runs."""
+    from numba.core import caching
+
+    from sim.core.jit import kernel
+    monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])
+
+    def add_up(a):
+        s = 0.0
+        for v in a:
+            s += v
+        return s
+
+    assert kernel(add_up)(np.array([1.0, 2.0, 3.5])) == 6.5

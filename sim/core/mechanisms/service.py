@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from sim.core.jit import kernel
 
 MIN_AGES = 32  # the queue never shrinks below this many ages
 
@@ -60,9 +60,11 @@ def resolve(queue: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit:
     if not waiting.any():
         return Served(0.0, 0.0, 0.0, np.zeros(queue.shape[1]), 0.0)
     n = q.shape[0]
-    take = np.zeros_like(q)
-    lowest = _fifo(q, np.asarray(capacity, np.float64), take)  # youngest age any village was served at
-    by_age = take[lowest:].sum(1).tolist()  # requests resolved at each age served (numpy's order over villages)
+    capacity = np.asarray(capacity, np.float64)
+    lowest = _youngest_served(q, capacity)  # only ages from here up are touched today
+    take = np.zeros((n - lowest, q.shape[1]))
+    _fifo(q[lowest:], capacity, take)
+    by_age = take.sum(1).tolist()  # requests resolved at each age served (numpy's order over villages)
     resolved = sum(by_age)
     within = sum(by_age[: max(0, limit + 1 - lowest)])
     response = sum(a * k for a, k in enumerate(by_age, lowest))
@@ -70,14 +72,29 @@ def resolve(queue: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit:
     return Served(resolved, within, float(response), complaints, float(waiting.sum()) - resolved)
 
 
-@njit(cache=True)
-def _fifo(q: np.ndarray, capacity: np.ndarray, take: np.ndarray) -> int:
-    """Take requests from each age (rows) of each village (columns), oldest first, up to the capacity:
-    writes `take`, removes it from `q`, returns the youngest age served. For each village one pass from the
-    oldest age down; the capacity left for an age is the capacity less all the older requests (added up from
-    the oldest, a fixed order), and the pass ends once older requests alone use the whole capacity."""
+@kernel
+def _youngest_served(q: np.ndarray, capacity: np.ndarray) -> int:
+    """The youngest age (row) at which any village will be served today: each village's pass from its oldest
+    age down stops once the older requests alone use up its capacity."""
     n, V = q.shape
-    lowest = n
+    lowest = n - 1
+    for v in range(V):
+        older = 0.0
+        a = n - 1
+        while a > 0 and capacity[v] - older > 0.0:
+            older += q[a, v]
+            a -= 1
+        lowest = min(lowest, a)
+    return lowest
+
+
+@kernel
+def _fifo(q: np.ndarray, capacity: np.ndarray, take: np.ndarray) -> None:
+    """Take requests from each age (rows) of each village (columns), oldest first, up to the capacity:
+    writes `take` and removes it from `q`. For each village one pass from the oldest age down; the capacity
+    left for an age is the capacity less all the older requests (added up from the oldest, a fixed order), and
+    the pass ends once older requests alone use the whole capacity."""
+    n, V = q.shape
     for v in range(V):
         older = 0.0
         for a in range(n - 1, -1, -1):
@@ -89,9 +106,6 @@ def _fifo(q: np.ndarray, capacity: np.ndarray, take: np.ndarray) -> int:
             take[a, v] = t
             q[a, v] = waiting - t
             older += waiting
-            if a < lowest:
-                lowest = a
-    return min(lowest, n - 1)
 
 
 def visit_need(households: np.ndarray, vulnerable_share: float, visits_per_month: float, effort: float) -> np.ndarray:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
+from sim.core.jit import kernel
 from sim.core.levers import Regime
 from sim.core.mechanisms.assignment import township_tasks
 
@@ -85,7 +85,7 @@ def allocate(demand: np.ndarray, weight: np.ndarray, capacity: np.ndarray) -> np
     return x
 
 
-@njit(cache=True, error_model="numpy")
+@kernel
 def _water_fill(demand: np.ndarray, weight: np.ndarray, capacity: np.ndarray, x: np.ndarray, one, tiny) -> None:
     """`allocate`, one cadre at a time in the dtype of the arrays; sums over demands run row after row."""
     k, n = demand.shape
