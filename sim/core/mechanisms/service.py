@@ -74,38 +74,44 @@ def resolve(queue: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit:
 
 @kernel
 def _youngest_served(q: np.ndarray, capacity: np.ndarray) -> int:
-    """The youngest age (row) at which any village will be served today: each village's pass from its oldest
-    age down stops once the older requests alone use up its capacity."""
+    """The youngest age (row) at which any village will be served today: a village is served at an age while
+    the requests older than it leave some of its capacity (ages from the oldest down, row by row)."""
     n, V = q.shape
+    older = np.zeros(V)
     lowest = n - 1
-    for v in range(V):
-        older = 0.0
-        a = n - 1
-        while a > 0 and capacity[v] - older > 0.0:
-            older += q[a, v]
-            a -= 1
-        lowest = min(lowest, a)
+    for a in range(n - 1, -1, -1):
+        served = False
+        for v in range(V):
+            if capacity[v] - older[v] > 0.0:
+                older[v] += q[a, v]
+                served = True
+        if not served:
+            break
+        lowest = a
     return lowest
 
 
 @kernel
 def _fifo(q: np.ndarray, capacity: np.ndarray, take: np.ndarray) -> None:
     """Take requests from each age (rows) of each village (columns), oldest first, up to the capacity:
-    writes `take` and removes it from `q`. For each village one pass from the oldest age down; the capacity
-    left for an age is the capacity less all the older requests (added up from the oldest, a fixed order), and
-    the pass ends once older requests alone use the whole capacity."""
+    writes `take` and removes it from `q`. One pass from the oldest age down, row by row: the capacity a
+    village has left for an age is its capacity less all its older requests (added up from the oldest, a fixed
+    order); the pass ends once older requests use the whole capacity of every village."""
     n, V = q.shape
-    for v in range(V):
-        older = 0.0
-        for a in range(n - 1, -1, -1):
-            left = capacity[v] - older
-            if left <= 0.0:
-                break
-            waiting = q[a, v]
-            t = min(left, waiting)
-            take[a, v] = t
-            q[a, v] = waiting - t
-            older += waiting
+    older = np.zeros(V)
+    for a in range(n - 1, -1, -1):
+        served = False
+        for v in range(V):
+            left = capacity[v] - older[v]
+            if left > 0.0:
+                waiting = q[a, v]
+                t = min(left, waiting)
+                take[a, v] = t
+                q[a, v] = waiting - t
+                older[v] += waiting
+                served = True
+        if not served:
+            break
 
 
 def visit_need(households: np.ndarray, vulnerable_share: float, visits_per_month: float, effort: float) -> np.ndarray:
