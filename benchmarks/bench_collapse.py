@@ -17,7 +17,7 @@ COLLAPSE = {"days": 3650, "policy_start_day": 3650, "village_cadres": 2, "reques
 
 
 def main(seed: int = 0) -> float:
-    sim.GrassrootsModel(rng=seed, scenario={**COLLAPSE, "days": 30}).run()  # load the compiled kernels (a constant, not growth)
+    sim.GrassrootsModel(rng=seed, scenario={**COLLAPSE, "days": 30, "policy_start_day": 30}).run()  # load the compiled kernels (a constant, not growth)
     tracemalloc.start()
     t = time.perf_counter()
     m = sim.GrassrootsModel(rng=seed, scenario=COLLAPSE)
