@@ -16,6 +16,7 @@ import numpy as np
 from sim.core.jit import kernel
 
 MIN_AGES = 32  # the queue never shrinks below this many ages
+GROW_AGES = 365  # nor grows by more than this many at once
 
 
 @dataclass
@@ -36,7 +37,7 @@ def age_queue(queue: np.ndarray, arrivals: np.ndarray, oldest: int | None = None
     queue."""
     rows = queue.shape[0] if oldest is None else oldest + 1
     if rows >= queue.shape[0] and queue[-1].any():
-        queue = np.concatenate([queue, np.zeros_like(queue)])
+        queue = np.concatenate([queue, np.zeros_like(queue[:GROW_AGES])])  # doubles, at most a year at a time
     elif oldest is not None and queue.shape[0] > MIN_AGES and 4 * (oldest + 2) <= queue.shape[0]:
         queue = queue[: queue.shape[0] // 2].copy()  # every row dropped is empty (past oldest + 1)
     rows = min(rows, queue.shape[0] - 1)
