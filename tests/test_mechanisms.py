@@ -182,3 +182,35 @@ def test_fifo_serves_each_village_oldest_first_up_to_its_capacity():
     np.testing.assert_allclose(got, expected, atol=1e-12)
     assert np.isclose(served.resolved, (q - expected).sum())
     assert np.isclose(served.response_days, ((q - expected).sum(1) * np.arange(30)).sum())
+
+
+def test_service_queue_shrinks_once_cleared_and_keeps_every_request():
+    q = np.zeros((256, 2))
+    q[200] = [1.0, 2.0]
+    q = service.age_queue(q, np.array([0.5, 0.0]), oldest=200)
+    assert q.shape[0] == 256 and q[201].tolist() == [1.0, 2.0]  # still waiting: no shrinking
+    served = service.resolve(q, np.array([5.0, 5.0]), q.sum(0), limit=4, oldest=201)
+    assert served.resolved == 3.5 and served.response_days == 201 * 3.0
+    oldest = service.oldest_age(q, 201)
+    assert oldest == 0
+    for _ in range(3):
+        q = service.age_queue(q, np.array([1.0, 0.0]), oldest=oldest)
+        oldest = service.oldest_age(q, oldest + 1)
+    assert q.shape[0] == service.MIN_AGES  # halved day by day down to the floor
+    assert q.sum() == 3.0 and q[:3, 0].tolist() == [1.0, 1.0, 1.0]  # nothing lost, ages kept
+
+
+def test_kernels_compile_without_a_writable_cache(monkeypatch):
+    """A read-only install with no home directory: numba finds nowhere to cache, and the kernel still runs."""
+    from numba.core import caching
+
+    from sim.core.jit import kernel
+    monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])
+
+    def add_up(a):
+        s = 0.0
+        for v in a:
+            s += v
+        return s
+
+    assert kernel(add_up)(np.array([1.0, 2.0, 3.5])) == 6.5

@@ -77,6 +77,11 @@ PATTERNS = ("in_post", "above_mild", "above_moderate", "above_severe", "sec_form
 X0 = F0 + 30
 RAW = X0 + len(PATTERNS)
 
+# rows of the recorder's per-cadre buffer after the LEVEL_SUMS: clock hours (7), fake, travel, fixed, app, repeated
+HOURS = len(LEVEL_SUMS)
+FAKE, TRAVEL, FIXED, APP, REPEATED = range(HOURS + 7, HOURS + 12)
+ROWS = HOURS + 12
+
 BURNOUT_LEVELS = ("none", "mild", "moderate", "severe")
 DUTY_CATEGORIES = ("basic", "cooperation", "returned")
 BUSY_DAY_QUANTILE = 0.9  # a secretary's "busy day": the 90th percentile of workdays in the window
@@ -123,6 +128,19 @@ def level_sums(a: np.ndarray, levels: tuple[slice, slice]) -> np.ndarray:
     return out
 
 
+def quantile(values: np.ndarray, q: float) -> float:
+    """`np.quantile(values, q)` (linear method), bit for bit, without its per-call overhead (it ran every day)."""
+    a = np.sort(values)
+    virtual = (len(a) - 1) * q
+    lo = math.floor(virtual)
+    if virtual >= len(a) - 1:
+        return float(a[-1])
+    below, above = float(a[lo]), float(a[lo + 1])
+    t = virtual - lo
+    diff = above - below
+    return above - diff * (1 - t) if t >= 0.5 else below + diff * t  # numpy's _lerp, from the nearer side
+
+
 class Recorder:
     """The daily record. Each day writes a raw row (sums, hours by kind, task flows: a few array operations);
     `data` derives the published COLUMNS from the raw rows, for all days at once, when asked."""
@@ -130,7 +148,7 @@ class Recorder:
     def __init__(self, days: int, n_township_cadres: int, n_cadres: int, trace_rates: np.ndarray | None = None) -> None:
         self.raw = np.full((days, RAW), np.nan)
         self.nt = n_township_cadres
-        self.buffer = np.zeros((len(LEVEL_SUMS), n_cadres))
+        self.buffer = np.zeros((ROWS, n_cadres))  # per-cadre values of the day, summed in one call
         self.trace_rates = np.zeros((2, 5)) if trace_rates is None else np.asarray(trace_rates, float)  # by reform
         self.days_done = 0
         self._derived: tuple[int, np.ndarray] = (-1, np.empty(0))
@@ -157,21 +175,30 @@ class Recorder:
         per[6] = meet.meetings if meet is not None else 0.0
         np.multiply(x[FORM], inv_prod, out=per[7])
         np.maximum(worked - p.regular_hours, 0.0, out=per[8])
+        np.multiply(x, inv_prod, out=per[HOURS : HOURS + 7], dtype=np.float64)  # clock hours: 5 backlog kinds, service, proactive
+        per[FAKE] = fake_hours
+        if meet is not None:
+            per[TRAVEL], per[FIXED], per[APP] = meet.travel, meet.hours, meet.app_hours
+            per[REPEATED] = meet.repeated if meet.repeated is not None else 0.0
+        sums = level_sums(per, m.levels)  # every per-cadre sum of the day in one call: [township, village]
+        county = sums[:, 0] + sums[:, 1]
         row = self.raw[t]
-        row[S0:K0] = level_sums(per, m.levels).ravel()
-        row[K0 : F0 - 1] = m.county_sum(np.multiply(x, inv_prod, dtype=np.float64))  # clock hours: 5 backlog kinds, service, proactive
+        row[S0:K0] = sums[: len(LEVEL_SUMS)].ravel()
+        row[K0 : F0 - 1] = county[HOURS : HOURS + 7]
         row[F0 - 1] = row[F0 - 2] * (1.0 - visit_split)  # proactive hours split into visits and patrol
         row[F0 - 2] *= visit_split
         if meet is not None:
-            travel, fixed = float(m.county_sum(meet.travel)), float(m.county_sum(meet.hours))
-            app_t, app_v = level_sums(meet.app_hours, m.levels).tolist()
+            travel, fixed = float(county[TRAVEL]), float(county[FIXED])
+            app_t, app_v = sums[APP].tolist()
             forms = float(arr.village_n[FORM].sum()) / c.n_villages
+            repeated = float(county[REPEATED]) if meet.repeated is not None else None
         else:
             travel = app_t = app_v = fixed = forms = 0.0
+            repeated = None
         row[:S0] = (
             t, float(weekday), float(r.reform), arrived, problems, served.resolved, served.within_limit,
             served.response_days, served.backlog, served.complaints_total, visit_needed, visit_done, incidents,
-            float(quits), float(m._n_vacant), float(m.county_sum(fake_hours)), travel, app_t, app_v, fixed, forms,
+            float(quits), float(m._n_vacant), float(county[FAKE]), travel, app_t, app_v, fixed, forms,
             0.0 if weekday else float(np.count_nonzero(worked)), on_time, late_done, found,
         )
         flows = row[F0:X0].reshape(6, 5)
@@ -182,11 +209,11 @@ class Recorder:
         np.add(arr.dropped, v_dropped, out=flows[4])
         pending = m.county_sum(c.stock_n.reshape(10, -1))
         np.add(pending[:5], pending[5:], out=flows[5])
-        self._record_patterns(row[X0:], m, r, work, per[1], arr, meet, arrived, cadre_done, cadre_faked)
+        self._record_patterns(row[X0:], m, r, work, per[1], arr, repeated, arrived, cadre_done, cadre_faked)
         self.days_done = t + 1
 
     def _record_patterns(self, out: np.ndarray, m: Any, r: Any, work: np.ndarray, exhaustion: np.ndarray, arr: Any,
-                         meet: Any, arrived: float, cadre_done: np.ndarray | None, cadre_faked: np.ndarray | None) -> None:
+                         repeated: float | None, arrived: float, cadre_done: np.ndarray | None, cadre_faked: np.ndarray | None) -> None:
         """Issue 9's raw values (PATTERNS). Counts are exact; sums over cadres run over the slots in post
         (`m.county_sum`) so a reform run equals the baseline before its day."""
         c, p = m.county, m.params
@@ -204,18 +231,14 @@ class Recorder:
             forms = (cadre_done[0, FORM, secretaries] + cadre_done[1, FORM, secretaries]
                      + cadre_faked[FORM, secretaries])[at_work].astype(float)
             out[4] = float(forms.mean())
-            out[5] = float(np.quantile(forms, BUSY_DAY_QUANTILE))
+            out[5] = quantile(forms, BUSY_DAY_QUANTILE)
         else:
             out[4] = out[5] = np.nan
         items = getattr(arr, "township_items", None)
         out[6:9] = (items[:, None] * duty[int(r.reform)]).sum(0) if items is not None else np.nan
         out[9] = arrived / c.n_villages
         out[10] = duplicate[int(r.reform)]
-        repeated = getattr(meet, "repeated", None) if meet is not None else None
-        if repeated is None:
-            out[11] = 0.0
-        else:
-            out[11] = float(m.county_sum(repeated))
+        out[11] = 0.0 if repeated is None else repeated  # county hours at repeated meetings
         n_t = np.count_nonzero(c.filled[: self.nt])
         n_v = np.count_nonzero(c.filled[self.nt :])
         workers = r.purchased_workers * c.n_townships

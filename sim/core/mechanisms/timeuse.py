@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.jit import kernel
 from sim.core.levers import Regime
 from sim.core.mechanisms.assignment import township_tasks
 
@@ -76,20 +77,37 @@ def overtime(need: np.ndarray, regular_left: np.ndarray, pressure: float, cap: f
 
 def allocate(demand: np.ndarray, weight: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Hours (k, N) given to each demand: x = demand * min(1, lam * weight), lam chosen so the hours add to
-    the capacity (or all demand is met). Two passes of water-filling; never more than demand or capacity."""
-    tiny = demand.dtype.type(1e-20)  # keeps lam finite (and 0 x lam = 0) in float32
-    wd = weight * demand
-    lam = capacity / np.maximum(wd.sum(0), tiny)  # sums over demands: row after row, a fixed order
-    lw = weight * lam
-    x = np.minimum(lw, 1.0)
-    x *= demand
-    left = capacity - x.sum(0)
-    wd *= lw < 1.0
-    lam += left / np.maximum(wd.sum(0), tiny)
-    np.multiply(weight, lam, out=lw)
-    np.minimum(lw, 1.0, out=x)
-    x *= demand
+    the capacity (or all demand is met). Two passes of water-filling; never more than demand or capacity.
+    All three arrays share one float dtype (the model uses float32)."""
+    x = np.empty_like(demand)
+    real = demand.dtype.type  # 1e-20 keeps lam finite (and 0 x lam = 0) in float32
+    _water_fill(demand, weight, capacity.astype(real, copy=False), x, real(1.0), real(1e-20))
     return x
+
+
+@kernel
+def _water_fill(demand: np.ndarray, weight: np.ndarray, capacity: np.ndarray, x: np.ndarray, one, tiny) -> None:
+    """`allocate`, one cadre at a time in the dtype of the arrays; sums over demands run row after row."""
+    k, n = demand.shape
+    for i in range(n):
+        wd = weight[0, i] * demand[0, i]
+        for j in range(1, k):
+            wd += weight[j, i] * demand[j, i]
+        lam = capacity[i] / max(wd, tiny)
+        # first pass: every demand gets lam x weight of itself, capped at all of it
+        given = min(weight[0, i] * lam, one) * demand[0, i]
+        for j in range(1, k):
+            given += min(weight[j, i] * lam, one) * demand[j, i]
+        # second pass: the hours left go to the demands not yet met, in proportion to weight x demand
+        left = capacity[i] - given
+        wd_open = one - one
+        for j in range(k):
+            lw = weight[j, i] * lam
+            if lw < one:
+                wd_open += weight[j, i] * demand[j, i]
+        lam += left / max(wd_open, tiny)
+        for j in range(k):
+            x[j, i] = min(weight[j, i] * lam, one) * demand[j, i]
 
 
 def spread_over_village(hours: np.ndarray, presence: np.ndarray, v_slots: int) -> np.ndarray:
