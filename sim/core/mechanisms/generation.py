@@ -37,9 +37,10 @@ def daily_rates(r: Regime, n_departments: int, n_townships: int, households: np.
     return Rates(flat, camp, D, T, V)
 
 
-def season(days: int, amplitude: float) -> np.ndarray:
-    """Campaign intensity by day: one peak a year (clean-ups and safety checks come in seasons)."""
-    return 1 + amplitude * np.sin(2 * np.pi * np.arange(days) / 365.0)
+def season(days: int, amplitude: float, start: int = 0) -> np.ndarray:
+    """Campaign intensity by day, for days start..days-1: one peak a year (clean-ups and safety checks come in
+    seasons). Day 0 is the same day of the year whatever the spin-up (`start` < 0)."""
+    return 1 + amplitude * np.sin(2 * np.pi * np.arange(start, days) / 365.0)
 
 
 def generate(rng: np.random.Generator, rates: Rates, season_factor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
