@@ -54,7 +54,9 @@ class Scenario(BaseModel):
     # --- time ---------------------------------------------------------------------------------------------
     days: int = _f(730, "MODEL.md: two years", "days", ge=1, le=MAX_DAYS)
     policy_start_day: int = _f(365, "MODEL.md: reforms switch on at the start of year 2", "day", ge=0)
-    warmup_days: int = _f(60, "assumption: stocks settle within two months", "days", ge=0)
+    warmup_days: int = _f(120, "measured: days of unreported spin-up before day 0 under the 2018 rules (a warm start); "
+                          "with 60 the first two months sit 12-15% below the second year, with 90 2-4%, with 120 and 150 within noise "
+                          "(docs/ODD.md)", "days", ge=0, le=MAX_DAYS)
 
     # --- generation by upper departments (per department, reaching each township) ----------------------------
     documents_per_dept_week: NonNeg = _f(1.2, "assumption; S1 cut 30% against 2018", "documents/week")
