@@ -70,6 +70,8 @@ class GrassrootsModel(mesa.Model):
         # what each mechanism needs, worked out once per regime rather than every day
         self._warmup = p.warmup_days  # unreported spin-up days before day 0 (a lived-in county)
         self._season = generation.season(p.days, p.season_amplitude, start=-self._warmup)  # index: day + warmup
+        self._year_end = generation.year_end(p.days, -self._warmup, p.year_end_days, p.year_end_inspection_factor)
+        self._holiday = generation.holidays(p.spring_festival_day, p.holiday_days)  # by day of the year
         req_day = p.requests_per_household_year / 365
         self._rates = [generation.daily_rates(reg, c.n_departments, c.n_townships, c.households, req_day) for reg in self.regimes]
         self._weekend_requests = c.households * req_day * p.weekend_request_share
@@ -94,6 +96,7 @@ class GrassrootsModel(mesa.Model):
         # state carried from day to day besides the county's arrays
         self._oldest = 0  # oldest age with a request waiting
         self._found = np.zeros(c.n_villages)  # problems found on patrol, tomorrow's requests
+        self._complaint_events = np.zeros(N)  # yesterday's complaints, as accountability events on the village's cadres
         self._n_vacant = 0
         self._refills: dict[int, list[int]] = {}
         self.worked = np.zeros(N)  # hours each cadre worked on the last day (clock hours)
@@ -217,14 +220,16 @@ class GrassrootsModel(mesa.Model):
             self._switch_regime()
         r = self.regime
         reform = int(r.reform)
-        weekday = t % 7 < 5  # departments rest at weekends; residents and petitions do not
+        weekday = t % 7 < 5 and not self._holiday[t % 365]  # departments rest at weekends and the Spring Festival;
+        # residents and petitions do not
         Nt, sv = self._Nt, c.v_slots
         work = (c.active & ~c.sick).astype(float)  # at work today (1.0) or not (0.0)
         vwork = work[Nt:]
 
         # 1 generation: department tasks and meetings, township additions, specialist cases, resident requests
         if weekday:
-            county_n, town_add, village_draw = generation.generate(self._rng_main, self._rates[reform], self._season[t + self._warmup])
+            county_n, town_add, village_draw = generation.generate(self._rng_main, self._rates[reform], self._season[t + self._warmup],
+                                                                      self._year_end[t + self._warmup])
             specialist, requests = village_draw
         else:
             requests = self._rng_main.poisson(self._weekend_requests).astype(float)
@@ -312,6 +317,7 @@ class GrassrootsModel(mesa.Model):
         found = accountability.discover_fakes(c.fake_stock, r.fake_discovery, insp_factor)
         errors = (done[0, SPEC] + done[1, SPEC]) * r.specialist_error
         events = accountability.accountability_events(fell_due[0].sum(0), found, errors, p.fake_found_weight)
+        events += self._complaint_events
         stress_added = accountability.update_stress(c.stress, events, r.accountability, r.forgiven, p.stress_decay)
 
         # 7 burnout: exhaustion, sick days; quitting and vacancies
@@ -334,6 +340,8 @@ class GrassrootsModel(mesa.Model):
         served.complaints, c.petitions = accountability.petitions(served.complaints, p.complaint_share,
                                                                   p.effort_petition, p.effort_campaign)
         served.complaints_total = float(served.complaints.sum())
+        self._complaint_events[Nt:] = accountability.complaint_events(c.to_village_cadres(served.complaints), c.filled[Nt:],
+                                                                      p.complaint_accountability, p.village_cadres)
 
         # 9 grid patrol and visits: found problems join tomorrow's queue; missed visits risk incidents
         if weekday:

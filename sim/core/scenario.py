@@ -68,6 +68,11 @@ class Scenario(BaseModel):
     township_addition: NonNeg = _f(0.25, "assumption; 层层加码 (S1): township adds its own tasks", "share on top")
     form_duplicate_share: Share = _f(0.42, "人民论坛 2020: 42.0% name repeated filing of the same material", "share")
     season_amplitude: Share = _f(0.3, "assumption: campaigns come in seasons", "share")
+    holiday_days: int = _f(7, "assumption: the statutory Spring Festival holiday (7 days), when departments send nothing", "days", ge=0, le=60)
+    spring_festival_day: int = _f(30, "assumption: the day of the year the holiday starts (day 0 = 1 January; the festival moves between late January and mid February)", "day of year", ge=0, le=364)
+    year_end_inspection_factor: Annotated[float, Field(ge=0.0, le=10.0)] = _f(
+        2.0, "assumption; 年终考核: assessments and inspections bunch at the end of the year", "factor on inspections")
+    year_end_days: int = _f(30, "assumption: the year-end assessment season is December", "days", ge=0, le=365)
 
     # --- cascade (层层加码) ----------------------------------------------------------------------------------
     push_document: Share = _f(0.6, "S1: documents relayed downward", "share pushed to villages")
@@ -138,7 +143,7 @@ class Scenario(BaseModel):
     overtime_pressure: NonNeg = _f(1.0, "assumption (Oliva & Sterman 2001)", "hours per day of backlog")
 
     # --- burnout (Homer 1985; job demands-resources) ---------------------------------------------------------
-    exhaustion_gain: NonNeg = _f(0.05, "calibrated: ~55% some burnout, mostly mild to moderate, township staff most (Xie Zhiju et al. 2020)", "per overtime hour")
+    exhaustion_gain: NonNeg = _f(0.055, "calibrated: ~55% some burnout, mostly mild to moderate, township staff most (Xie Zhiju et al. 2020)", "per overtime hour")
     stress_gain: NonNeg = _f(0.004, "calibrated; unreasonable accountability raises burnout (Xie 2020)", "per accountability event")
     recovery: NonNeg = _f(0.012, "calibrated (Homer 1985: energy recovers with rest)", "per hour of rest below normal")
     resilience_spread: Share = _f(0.5, "assumption: cadres differ", "share")
@@ -156,6 +161,7 @@ class Scenario(BaseModel):
     requests_per_household_year: NonNeg = _f(0.5, "calibrated: He Xuefeng 2019, 2-3 villagers a week came for services in one village (300 households x 0.5 / 52 = 2.9)", "requests")
     weekend_request_share: Share = _f(0.5, "assumption", "weekend demand relative to weekdays")
     effort_service: Pos = _f(1.5, "assumption", "hours per request")
+    complaint_accountability: NonNeg = _f(1.0, "assumption; S0: a complaint (信访) brings accountability down on the village's cadres", "accountability events per complaint, shared by the village's cadres")
     complaint_share: Share = _f(0.2, "assumption; S0 misunderstood policy became a lawsuit by 30+ farmers", "share of overdue requests that complain")
     service_limit_days: int = _f(4, "assumption: a few working days (限时办结); S1 'used to wait half a day'", "days", ge=1, le=365)
     visits_per_household_month: NonNeg = _f(2.0, "S4: visits to elderly living alone", "visits")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+
 def discover_fakes(fake_stock: np.ndarray, discovery: float, inspection_factor: float) -> np.ndarray:
     """Fakes found today: a share of the stock, scaled by how many inspections run today. In place."""
     found = fake_stock * min(1.0, discovery * inspection_factor)
@@ -34,6 +35,12 @@ def service_orientation(base: float, stress: np.ndarray, defensiveness: float, h
     share `defensiveness` of it is lost, half of that at stress `half`. An unbounded fall (base / (1 + d x
     stress)) let a stressed county stop serving residents altogether: the knife edge of issue 9."""
     return base * (1.0 - defensiveness * (stress / (stress + half)))
+
+
+def complaint_events(complaints_of_village: np.ndarray, filled: np.ndarray, weight: float, cadres: int) -> np.ndarray:
+    """Accountability events on each village cadre from the village's complaints (信访 brings accountability
+    down on the village, S0): `weight` events per complaint, shared by the village's cadres."""
+    return complaints_of_village * filled * (weight / max(cadres, 1))
 
 
 def petitions(past_limit: np.ndarray, complaint_share: float, effort_petition: float,
