@@ -101,6 +101,11 @@ def regime(s: Scenario, reform: bool) -> Regime:
     if on and s.duty_list:
         for k, kind in enumerate(BACKLOG):
             basic, coop, ret = s.duty_shares.get(kind, [1.0, 0.0, 0.0])
+            # the lists count items; an item returned is on average `returned_workload` of a kept item's work
+            ret *= s.returned_workload
+            total = basic + coop + ret
+            if total > 0:
+                basic, coop, ret = basic / total, coop / total, ret / total
             pushed_back = ret * s.returned_pushback  # 属地管理: part of the returned work comes back down to assist
             returned[k] = ret - pushed_back
             coop += pushed_back

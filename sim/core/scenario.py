@@ -213,6 +213,8 @@ class Scenario(BaseModel):
         "", "a duty-list file (scenarios/duty_lists/*.toml) whose items set duty_shares; '' keeps duty_shares", "path"
     )
     cooperation_effort: Share = _f(0.5, "assumption: cooperation work costs a share", "share of effort")
+    returned_workload: Share = _f(0.5, "assumption (issue 9: the lists count items, not hours): the work of a returned item "
+                                  "relative to a kept one; returned items are often sign-offs and certificates the township had no power over", "ratio")
     returned_pushback: Share = _f(0.3, "assumption; S2 属地管理: departments without staff on the ground push part of the "
                                   "returned work back down as 'cooperation'", "share of returned work")
     paperless_doc_saving: Share = _f(0.4, "assumption; S1 documents read and handled anywhere", "share of document effort saved")
