@@ -199,9 +199,9 @@ class Scenario(BaseModel):
     duty_list: bool = _f(False, "S2; central staffing office 2025", "on/off")
     duty_shares: dict[str, list[float]] = _f(
         {
-            "document": [0.444, 0.278, 0.278],
+            "document": [0.444, 0.234, 0.322],
             "inspection": [0.300, 0.360, 0.340],
-            "form": [0.344, 0.291, 0.365],
+            "form": [0.350, 0.290, 0.360],
             "campaign": [0.314, 0.372, 0.314],
             "specialist": [0.167, 0.167, 0.666],
         },
