@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         results = list(ex.map(_one, jobs, chunksize=4))
     df = pd.DataFrame([{**dict(zip(("assumption", "factor", "scenario", "seed"), k, strict=True)), **v} for k, v in zip(keys, results, strict=True)])
     base_rows = df[df.scenario == "baseline"].set_index(["assumption", "factor", "seed"])
-    eff = df[df.scenario != "baseline"].join(base_rows[list(OUTCOMES)], on=["assumption", "factor", "seed"], rsuffix="_base")  # noqa: pandas 3 still accepts it
+    eff = df[df.scenario != "baseline"].join(base_rows[list(OUTCOMES)].add_suffix("_base"), on=["assumption", "factor", "seed"])
     for k in OUTCOMES:
         eff[f"effect_{k}"] = eff[k] - eff[f"{k}_base"]
     table = eff.groupby(["scenario", "assumption", "factor"])[[f"effect_{k}" for k in OUTCOMES]].mean().reset_index()
