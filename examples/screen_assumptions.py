@@ -30,9 +30,10 @@ HEADLINE = ("service_resolved_share", "response_days_mean", "service_backlog_mea
             "exhaustion_mean", "quits", "overtime_hours_per_cadre_week", "fake_completion_share",
             "proof_of_work_share")
 # assumptions that cannot move the baseline's headline outcomes: output windows, reporting thresholds, prices,
-# fields only levers read, and a field nothing reads (issue 9, point 7)
+# and fields only levers read
 INERT = ("warmup_days", "moderate_threshold", "salary_township_cadre", "salary_village_cadre", "grid_worker_price",
-         "cooperation_effort", "coordinator_kinds")
+         "cooperation_effort", "returned_workload", "returned_pushback", "paperless_doc_saving", "specialist_speedup",
+         "training_buffer", "professional_discovery", "professional_hours")
 
 
 def assumptions() -> list[str]:

@@ -88,7 +88,7 @@ def test_every_accepted_scenario_runs_without_an_error_or_a_nan(fields: dict) ->
     assert np.isfinite(daily.to_numpy(float)).all(), [c for c in daily if not np.isfinite(daily[c].to_numpy(float)).all()]
     for col in ("task_hours", "formalism_hours", "hours_worked", "service_backlog", "exhaustion_mean"):
         assert (ts[col] >= -1e-6).all(), col  # stocks and hours never go below zero
-    windows = {"before": (s.warmup_days, s.policy_start_day), "after": (s.policy_start_day, s.days)}
+    windows = {"before": (0, s.policy_start_day), "after": (s.policy_start_day, s.days)}
     for key, value in res.summary.items():
         if math.isfinite(value):
             continue

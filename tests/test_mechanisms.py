@@ -1,6 +1,7 @@
 """Each of the nine mechanisms of MODEL.md, tested as a named piece of code."""
 
 import numpy as np
+import pytest
 
 import sim
 from sim.core.levers import FORM, regime
@@ -91,12 +92,12 @@ def test_trace_work_off_and_fake_completion():
 
 def test_accountability_stress_and_defensiveness():
     stress = np.zeros(2)
-    added = accountability.update_stress(stress, np.array([1.0, 1.0]), 0.8, 0.5)
+    added = accountability.update_stress(stress, np.array([1.0, 1.0]), 0.8, 0.5, 0.95)
     assert np.allclose(added, 0.4) and np.allclose(stress, 0.4)
     soft = np.zeros(1)
-    accountability.update_stress(soft, np.array([1.0]), 0.8, 0.0)
+    accountability.update_stress(soft, np.array([1.0]), 0.8, 0.0, 0.95)
     assert soft[0] > stress[0]  # error tolerance forgives
-    so = accountability.service_orientation(3.0, np.array([0.0, 2.0]), 0.5)
+    so = accountability.service_orientation(3.0, np.array([0.0, 2.0]), 0.5, 5.0)
     assert so[1] < so[0]
     fakes = np.array([10.0])
     found = accountability.discover_fakes(fakes, 0.1, 2.0)
@@ -214,3 +215,16 @@ def test_kernels_compile_without_a_writable_cache(monkeypatch):
         return s
 
     assert kernel(add_up)(np.array([1.0, 2.0, 3.5])) == 6.5
+
+
+def test_exhaustion_drain_saturates_below_the_cap():
+    """Issue 9: each hour of overwork wears a tired cadre down less than a fresh one, so a cadre working 12 h a
+    day with accountability stress approaches 1 but the drain shrinks as she does."""
+    e = np.array([0.0, 0.9])
+    burnout.update_exhaustion(e, np.array([12.0, 12.0]), 8.0, np.zeros(2), np.ones(2), 0.05, 0.0, 0.01)
+    assert e[0] == pytest.approx(0.2) and e[1] == pytest.approx(0.9 + 0.2 * 0.1)
+
+
+def test_service_orientation_is_bounded():
+    so = accountability.service_orientation(1.0, np.array([0.0, 5.0, 1e9]), 0.5, 5.0)
+    assert so[0] == 1.0 and so[1] == pytest.approx(0.75) and so[2] >= 0.5 - 1e-9

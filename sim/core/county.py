@@ -42,6 +42,7 @@ class County:
     seconded_pick: np.ndarray  # (N,) True for township cadres borrowed upward unless banned
     resilience: np.ndarray  # (N,) individual multiplier on exhaustion gain
     secretary: np.ndarray  # (N,) assignment weight within a village (secretary heavier)
+    secretary_form: np.ndarray  # (N,) assignment weight of forms within a village
     # state
     filled: np.ndarray  # (N,) a person sits in the slot (not vacant, and for extra slots: hired)
     seconded: np.ndarray  # (N,)
@@ -172,7 +173,9 @@ def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Gen
     seconded_pick = np.zeros(N, bool)
     seconded_pick[:Nt] = base[:Nt] & (u[1, :Nt] < s.secondment_share)
     secretary = np.ones(N)
-    secretary[Nt : Nt + V] = 1.5  # slot 0 of each village: the secretary takes more of the forms (S2)
+    secretary[Nt : Nt + V] = s.secretary_weight  # slot 0 of each village: the secretary takes more (S2)
+    secretary_form = np.ones(N)
+    secretary_form[Nt : Nt + V] = s.secretary_form_weight  # and keeps the village's reports (S2: 10-20 forms a day)
 
     c = County(
         n_departments=D,
@@ -188,6 +191,7 @@ def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Gen
         seconded_pick=seconded_pick,
         resilience=resilience,
         secretary=secretary,
+        secretary_form=secretary_form,
         filled=base.copy(),
         seconded=seconded_pick.copy(),
         vacancy_timer=np.zeros(N),

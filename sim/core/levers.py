@@ -20,11 +20,6 @@ DOC, INSP, FORM, CAMP, SPEC = range(5)
 # (vulnerable-household visits and grid patrol share one demand row in the daily allocation).
 SERVICE, VISIT, PATROL = 5, 6, 7
 
-SPECIALIST_SPEEDUP = 0.6  # training: expertise cuts specialist effort by up to 60% (assumption; S2 'lack expertise')
-TRAINING_BUFFER = 0.5  # training: resources buffer the rise of exhaustion by up to half (job demands-resources)
-PROFESSIONAL_DISCOVERY = 3.0  # purchased professionals find 3x the problems per hour (S0: '10x the efficiency' overall)
-PROFESSIONAL_HOURS = 8.0  # a purchased grid worker patrols a full workday
-PAPERLESS_DOC_SAVING = 0.4  # paperless: document handling time falls by 40% (assumption; S1)
 
 
 @dataclass(frozen=True)
@@ -84,11 +79,11 @@ def regime(s: Scenario, reform: bool) -> Regime:
     ) / week
     effort = np.array([s.effort_document, s.effort_inspection, s.effort_form, s.effort_campaign, s.effort_specialist])
     if on and s.paperless:
-        effort[DOC] *= 1 - PAPERLESS_DOC_SAVING
+        effort[DOC] *= 1 - s.paperless_doc_saving
     if on and s.no_video_ppt:
         effort[INSP] *= 1 - s.video_ppt_share
     if on and s.training > 0:
-        effort[SPEC] *= 1 - SPECIALIST_SPEEDUP * s.training
+        effort[SPEC] *= 1 - s.specialist_speedup * s.training
     meetings = s.meetings_per_dept_week * (1 - meet_cut) / week
     if on and s.displacement > 0:  # S1: the cut reappears as forms, hour for hour
         cut_hours = (
@@ -106,7 +101,14 @@ def regime(s: Scenario, reform: bool) -> Regime:
     if on and s.duty_list:
         for k, kind in enumerate(BACKLOG):
             basic, coop, ret = s.duty_shares.get(kind, [1.0, 0.0, 0.0])
-            returned[k] = ret
+            # the lists count items; an item returned is on average `returned_workload` of a kept item's work
+            ret *= s.returned_workload
+            total = basic + coop + ret
+            if total > 0:
+                basic, coop, ret = basic / total, coop / total, ret / total
+            pushed_back = ret * s.returned_pushback  # 属地管理: part of the returned work comes back down to assist
+            returned[k] = ret - pushed_back
+            coop += pushed_back
             kept = basic + coop
             effort_factor[k] = (basic + coop * s.cooperation_effort) / kept if kept > 0 else 1.0
         addition *= 1 - float(returned.mean())  # nothing off the list may be added on the way down
@@ -149,7 +151,7 @@ def regime(s: Scenario, reform: bool) -> Regime:
         aging_township=1.0 / deadline,
         weight=weight,
         meeting_hours=s.meeting_hours,
-        village_meeting_hours=s.meeting_hours / 2,
+        village_meeting_hours=s.meeting_hours * s.village_meeting_share,
         travel_township=s.travel_township_county,
         travel_village=s.travel_village_township + (s.travel_township_county if consolidated else 0.0),
         village_tier_meetings=not consolidated,
@@ -161,10 +163,10 @@ def regime(s: Scenario, reform: bool) -> Regime:
         village_work_factor=village_work,
         accountability=accountability,
         forgiven=s.error_tolerance if on else 0.0,
-        exhaustion_gain=s.exhaustion_gain * (1 - TRAINING_BUFFER * training),
+        exhaustion_gain=s.exhaustion_gain * (1 - s.training_buffer * training),
         patrol_discovery=s.discovery_per_patrol_hour * (1.0 if separated else 1 - s.patrol_fix_penalty),
         purchased_workers=workers,
         extra_active=on and s.extra_staff > 0,
         fake_discovery=s.fake_discovery,
-        specialist_error=0.2 * (1 - training),
+        specialist_error=s.specialist_error * (1 - training),
     )

@@ -19,7 +19,7 @@ from mesa.datacollection import DataCollector
 
 from sim.core.agents import Department, TownshipCadre, VillageCadre
 from sim.core.county import REAL, build_county, hierarchy, update_post_share
-from sim.core.levers import INSP, PROFESSIONAL_DISCOVERY, PROFESSIONAL_HOURS, SERVICE, SPEC, VISIT, regime
+from sim.core.levers import FORM, INSP, SERVICE, SPEC, VISIT, regime
 from sim.core.mechanisms import (
     accountability,
     assignment,
@@ -36,8 +36,6 @@ from sim.core.record import COLUMNS, Recorder, summarise, summary_names
 from sim.core.scenario import Scenario, ScenarioError, as_scenario
 
 PROACTIVE = SERVICE + 1  # the demand row for proactive village work: vulnerable-household visits and grid patrol
-
-PLANNING_DAYS = 2.0  # cadres plan two days ahead: work due by then is urgent (assumption)
 
 
 class GrassrootsModel(mesa.Model):
@@ -70,7 +68,10 @@ class GrassrootsModel(mesa.Model):
         self.running = True
 
         # what each mechanism needs, worked out once per regime rather than every day
-        self._season = generation.season(p.days, p.season_amplitude)
+        self._warmup = p.warmup_days  # unreported spin-up days before day 0 (a lived-in county)
+        self._season = generation.season(p.days, p.season_amplitude, start=-self._warmup)  # index: day + warmup
+        self._year_end = generation.year_end(p.days, -self._warmup, p.year_end_days, p.year_end_inspection_factor)
+        self._holiday = generation.holidays(p.spring_festival_day, p.holiday_days)  # by day of the year
         req_day = p.requests_per_household_year / 365
         self._rates = [generation.daily_rates(reg, c.n_departments, c.n_townships, c.households, req_day) for reg in self.regimes]
         self._weekend_requests = c.households * req_day * p.weekend_request_share
@@ -81,20 +82,21 @@ class GrassrootsModel(mesa.Model):
         self._trace = [reg.trace.astype(REAL)[:, None] for reg in self.regimes]  # trace hours per work hour
         self._backlog_weight = [reg.weight[:5, None].astype(REAL) for reg in self.regimes]
         self._aging = [self._by_level(reg.aging_township, reg.aging) for reg in self.regimes]
-        # cadres plan PLANNING_DAYS ahead: that share of their fresh work is due soon
-        self._due = [self._by_level(np.minimum(1.0, PLANNING_DAYS * reg.aging_township),
-                                    np.minimum(1.0, PLANNING_DAYS * reg.aging)) for reg in self.regimes]
+        # cadres plan `planning_days` ahead: that share of their fresh work is due soon
+        self._due = [self._by_level(np.minimum(1.0, p.planning_days * reg.aging_township),
+                                    np.minimum(1.0, p.planning_days * reg.aging)) for reg in self.regimes]
         self._visit_need = service.visit_need(c.households, p.vulnerable_share, p.visits_per_household_month, p.effort_visit) * 7 / 5
         self._patrol_need = patrol.patrol_need(c.grids, p.patrol_hours_per_grid_week)
         grids_per_town = np.bincount(c.town_of_village, weights=c.grids, minlength=c.n_townships)
         self._grid_share = c.grids / grids_per_town[c.town_of_village]  # a village's share of its township's grids
-        self._professional_discovery = p.discovery_per_patrol_hour * PROFESSIONAL_DISCOVERY
+        self._professional_discovery = p.discovery_per_patrol_hour * p.professional_discovery
         self._insp_mean = max(1e-9, self.regimes[0].dept_rate[INSP] * c.n_departments)
         self._recovery = p.recovery / c.resilience  # resilient cadres recover faster
 
         # state carried from day to day besides the county's arrays
         self._oldest = 0  # oldest age with a request waiting
         self._found = np.zeros(c.n_villages)  # problems found on patrol, tomorrow's requests
+        self._complaint_events = np.zeros(N)  # yesterday's complaints, as accountability events on the village's cadres
         self._n_vacant = 0
         self._refills: dict[int, list[int]] = {}
         self.worked = np.zeros(N)  # hours each cadre worked on the last day (clock hours)
@@ -107,6 +109,16 @@ class GrassrootsModel(mesa.Model):
         reporters.update({name: _summary_reporter(name) for name in summary_names()})
         self.datacollector = DataCollector(model_reporters=reporters)
         self._summary_cache: tuple[int, dict] = (-1, {})
+        self._spin_up()
+
+    def _spin_up(self) -> None:
+        """Warm start: `warmup_days` unreported days before day 0 under the 2018 rules, so that day 0 finds
+        cadres with their usual in-trays and tiredness and residents already waiting; a no-lever run is then
+        stationary from day 0. Day -k is k days before day 0 in the campaign season and the week, and every
+        draw comes from the run's own streams, so a reform run equals its baseline up to the reform day."""
+        for t in range(-self._warmup, 0):
+            self._one_day(t, report=False)
+        self.day = 0
 
     # ------------------------------------------------------------------------------------------------------
     # Mesa agents: views onto the arrays (one source of truth). The step never uses them, so they are made on
@@ -194,24 +206,30 @@ class GrassrootsModel(mesa.Model):
 
     # ------------------------------------------------------------------------------------------------------
     def step(self) -> None:
-        """One day: the nine mechanisms of MODEL.md in order, each a call on whole arrays."""
-        p, c = self.params, self.county
-        t = self.day
-        if t >= p.days:
+        """One reported day (see `_one_day`)."""
+        if self.day >= self.params.days:
             self.running = False
             return
+        self._one_day(self.day, report=True)
+
+    def _one_day(self, t: int, report: bool) -> None:
+        """One day: the nine mechanisms of MODEL.md in order, each a call on whole arrays. Days before 0 are
+        the unreported spin-up."""
+        p, c = self.params, self.county
         if t == p.policy_start_day:
             self._switch_regime()
         r = self.regime
         reform = int(r.reform)
-        weekday = t % 7 < 5  # departments rest at weekends; residents and petitions do not
+        weekday = t % 7 < 5 and not self._holiday[t % 365]  # departments rest at weekends and the Spring Festival;
+        # residents and petitions do not
         Nt, sv = self._Nt, c.v_slots
         work = (c.active & ~c.sick).astype(float)  # at work today (1.0) or not (0.0)
         vwork = work[Nt:]
 
         # 1 generation: department tasks and meetings, township additions, specialist cases, resident requests
         if weekday:
-            county_n, town_add, village_draw = generation.generate(self._rng_main, self._rates[reform], self._season[t])
+            county_n, town_add, village_draw = generation.generate(self._rng_main, self._rates[reform], self._season[t + self._warmup],
+                                                                      self._year_end[t + self._warmup])
             specialist, requests = village_draw
         else:
             requests = self._rng_main.poisson(self._weekend_requests).astype(float)
@@ -225,11 +243,14 @@ class GrassrootsModel(mesa.Model):
 
         # 3 assignment: township tasks to post holders, village tasks to the least-loaded village cadres
         load = c.stock[1].reshape(10, -1).sum(0)  # hours pending per cadre, before today's arrivals
-        shares = assignment.village_shares(load[Nt:], vwork, c.secretary[Nt:], sv)
+        shares = assignment.village_shares(load[Nt:], vwork, c.secretary[Nt:], sv, p.load_aversion)
         new = np.empty((2, 5, c.n_cadres), REAL)  # today's new tasks: [count, hours] x kind x cadre
         new[0, :, :Nt] = arrivals.township_n
         new[1, :, :Nt] = arrivals.township_h
         v_n, v_dropped = assignment.assign_to_village_cadres(arrivals.village_n, shares, out=new[0, :, Nt:])
+        if p.secretary_form_weight != p.secretary_weight:  # the secretary keeps the village's reports (S2)
+            form_shares = assignment.village_shares(load[Nt:], vwork, c.secretary_form[Nt:], sv, p.load_aversion)
+            assignment.assign_to_village_cadres(arrivals.village_n[FORM : FORM + 1], form_shares, out=new[0, FORM : FORM + 1, Nt:])
         np.multiply(v_n, self._effort_village[reform], out=new[1, :, Nt:])
         c.stock[:, 1] += new
         stock_h = c.stock[1].sum(0)  # (5, N) hours pending, late and fresh
@@ -237,7 +258,7 @@ class GrassrootsModel(mesa.Model):
         # 4 time allocation: fixed items, then overtime under pressure, then the flexible split by priority
         if weekday:
             meet = timeuse.fixed_items(county_n[5], town_add[5], c.post_share, self._town_of_vcadre, self._uniform_village(), r)
-            meet.scale(work, Nt)
+            meet.scale(work, Nt, p.fixed_hours_cap)
             fixed = meet.hours
             present = vwork * (1.0 - meet.away)  # in the village and able to serve residents
         else:
@@ -248,7 +269,7 @@ class GrassrootsModel(mesa.Model):
         self._oldest = min(self._oldest + 1, c.queue.shape[0] - 1)
         waiting = c.queue[: self._oldest + 1].sum(0)  # (V,) requests waiting per village
         if weekday:
-            professional_h = r.purchased_workers * PROFESSIONAL_HOURS * self._grid_share
+            professional_h = r.purchased_workers * p.professional_hours * self._grid_share
             proactive = patrol.proactive_need(self._visit_need, self._patrol_need, professional_h)
         else:
             professional_h, proactive = 0.0, np.zeros(c.n_villages)
@@ -273,7 +294,7 @@ class GrassrootsModel(mesa.Model):
         weight = np.empty((7, c.n_cadres), REAL)
         np.divide(due_h, stock_h + REAL(1e-12), out=weight[:5])
         weight[:5] *= self._backlog_weight[reform]
-        weight[SERVICE] = accountability.service_orientation(r.weight[SERVICE], c.stress, p.defensiveness)
+        weight[SERVICE] = accountability.service_orientation(r.weight[SERVICE], c.stress, p.defensiveness, p.stress_half)
         weight[PROACTIVE] = r.weight[VISIT]
         x = timeuse.allocate(demand, weight, (capacity * prod).astype(REAL))  # effective hours of work per demand
         inv_prod = 1.0 / prod
@@ -295,8 +316,9 @@ class GrassrootsModel(mesa.Model):
         insp_factor = float(county_n[INSP].sum()) / self._insp_mean if weekday else 0.0
         found = accountability.discover_fakes(c.fake_stock, r.fake_discovery, insp_factor)
         errors = (done[0, SPEC] + done[1, SPEC]) * r.specialist_error
-        events = accountability.accountability_events(fell_due[0].sum(0), found, errors)
-        stress_added = accountability.update_stress(c.stress, events, r.accountability, r.forgiven)
+        events = accountability.accountability_events(fell_due[0].sum(0), found, errors, p.fake_found_weight)
+        events += self._complaint_events
+        stress_added = accountability.update_stress(c.stress, events, r.accountability, r.forgiven, p.stress_decay)
 
         # 7 burnout: exhaustion, sick days; quitting and vacancies
         burnout.update_exhaustion(c.exhaustion, worked, p.regular_hours, stress_added, c.resilience,
@@ -318,6 +340,8 @@ class GrassrootsModel(mesa.Model):
         served.complaints, c.petitions = accountability.petitions(served.complaints, p.complaint_share,
                                                                   p.effort_petition, p.effort_campaign)
         served.complaints_total = float(served.complaints.sum())
+        self._complaint_events[Nt:] = accountability.complaint_events(c.to_village_cadres(served.complaints), c.filled[Nt:],
+                                                                      p.complaint_accountability, p.village_cadres)
 
         # 9 grid patrol and visits: found problems join tomorrow's queue; missed visits risk incidents
         if weekday:
@@ -331,6 +355,8 @@ class GrassrootsModel(mesa.Model):
             visit_needed = visit_done = visit_split = 0.0
         incidents = service.incidents(self._rng_main, visit_needed - visit_done, p.effort_visit, p.incident_rate)
 
+        if not report:
+            return
         done_by = self.county_sum(done.reshape(10, -1))  # tasks done in the county by (late, fresh) x kind
         faked_by = self.county_sum(faked[0])
         self.recorder.record(
@@ -358,7 +384,7 @@ class GrassrootsModel(mesa.Model):
         """Summary outcomes of the days run so far (`_before` / `_after` windows; see docs/outcomes.md)."""
         if self._summary_cache[0] != self.day:
             p = self.params
-            self._summary_cache = (self.day, summarise(self.recorder.data[: self.day], self.day, p.policy_start_day, p.warmup_days))
+            self._summary_cache = (self.day, summarise(self.recorder.data[: self.day], self.day, p.policy_start_day, 0))
         return self._summary_cache[1]
 
     def collect(self) -> None:

@@ -37,5 +37,5 @@ def simulate(s: Scenario, *, seed: int = 0, days: int | None = None,
         if progress is not None and (t % step == 0 or t == end - 1):
             progress(t + 1, end)
     data = model.recorder.data[:end]
-    summary = summarise(data, end, s.policy_start_day, s.warmup_days)
+    summary = summarise(data, end, s.policy_start_day, 0)  # the spin-up ran before day 0
     return RunResult(s, int(seed), end, {k: float(v) for k, v in summary.items()}, model.recorder.frame(end))

@@ -30,7 +30,6 @@ Pos = Annotated[float, Field(ge=MIN_AMOUNT, le=MAX_AMOUNT)]
 
 MAX_DAYS = 3650  # ten years: beyond this a run is not a policy question, and memory grows linearly
 MAX_CADRES = 300_000  # a province: 2,000 townships of the default size
-WARMUP_DAYS = 60  # the default warm-up, shortened in short runs (see _fit_to_days)
 
 
 class ScenarioError(ValueError):
@@ -65,7 +64,9 @@ class Scenario(BaseModel):
     # --- time ---------------------------------------------------------------------------------------------
     days: int = _f(730, "MODEL.md: two years", "days", ge=1, le=MAX_DAYS)
     policy_start_day: int = _f(365, "MODEL.md: reforms switch on at the start of year 2", "day", ge=0)
-    warmup_days: int = _f(60, "assumption: stocks settle within two months", "days", ge=0)
+    warmup_days: int = _f(120, "measured: days of unreported spin-up before day 0 under the 2018 rules (a warm start); "
+                          "with 60 the first two months sit 12-15% below the second year, with 90 2-4%, with 120 and 150 within noise "
+                          "(docs/ODD.md)", "days", ge=0, le=MAX_DAYS)
 
     # --- generation by upper departments (per department, reaching each township) ----------------------------
     documents_per_dept_week: NonNeg = _f(1.2, "assumption; S1 cut 30% against 2018", "documents/week")
@@ -77,6 +78,11 @@ class Scenario(BaseModel):
     township_addition: NonNeg = _f(0.25, "assumption; 层层加码 (S1): township adds its own tasks", "share on top")
     form_duplicate_share: Share = _f(0.42, "人民论坛 2020: 42.0% name repeated filing of the same material", "share")
     season_amplitude: Share = _f(0.3, "assumption: campaigns come in seasons", "share")
+    holiday_days: int = _f(7, "assumption: the statutory Spring Festival holiday (7 days), when departments send nothing", "days", ge=0, le=60)
+    spring_festival_day: int = _f(30, "assumption: the day of the year the holiday starts (day 0 = 1 January; the festival moves between late January and mid February)", "day of year", ge=0, le=364)
+    year_end_inspection_factor: Annotated[float, Field(ge=0.0, le=10.0)] = _f(
+        2.0, "assumption; 年终考核: assessments and inspections bunch at the end of the year", "factor on inspections")
+    year_end_days: int = _f(30, "assumption: the year-end assessment season is December", "days", ge=0, le=365)
 
     # --- cascade (层层加码) ----------------------------------------------------------------------------------
     push_document: Share = _f(0.6, "S1: documents relayed downward", "share pushed to villages")
@@ -107,8 +113,15 @@ class Scenario(BaseModel):
     trace_form: NonNeg = _f(0.2, "assumption", "hours per hour")
     trace_campaign: NonNeg = _f(0.4, "assumption; S0", "hours per hour")
     trace_specialist: NonNeg = _f(0.3, "assumption", "hours per hour")
+    village_meeting_share: Share = _f(0.5, "assumption: a village-tier meeting runs half as long as the county's "
+                                      "(2024 rules: other meetings <= half a day)", "share of meeting_hours")
+    fixed_hours_cap: Annotated[float, Field(gt=0.0, le=24.0)] = _f(16.0, "assumption: meetings, travel and apps fill at most 16 hours of a day", "hours/day")
+    secretary_weight: Annotated[float, Field(ge=0.0, le=50.0)] = _f(1.5, "assumption; S2: the secretary takes more of the village's work", "assignment weight")
+    secretary_form_weight: Annotated[float, Field(ge=0.0, le=50.0)] = _f(
+        30.0, "calibrated: S2 a village secretary fills 10-20 forms on a busy day (the secretary keeps the village's reports)", "assignment weight for forms")
+    load_aversion: NonNeg = _f(0.125, "assumption: new village work goes less to a cadre with a full in-tray (weight 1 / (1 + this x hours pending))", "per hour pending")
     relay_share: Share = _f(0.5, "assumption: a pushed task still costs the township cadre a share to relay, compile and supervise", "share of effort")
-    township_effort: Annotated[float, Field(ge=0.1, le=20.0)] = _f(8.0, "assumption: the township does the county-wide version (plans, compiling 20 villages' returns)", "factor on effort")
+    township_effort: Annotated[float, Field(ge=0.1, le=20.0)] = _f(9.0, "calibrated (township burnout >= village, Xie 2020); the township does the county-wide version (plans, compiling 20 villages' returns)", "factor on effort")
 
     # --- deadlines and accountability ------------------------------------------------------------------------
     deadline_document: Pos = _f(7.0, "assumption", "days")
@@ -122,11 +135,16 @@ class Scenario(BaseModel):
     weight_campaign: NonNeg = _f(2.0, "assumption", "priority weight")
     weight_specialist: NonNeg = _f(2.0, "assumption", "priority weight")
     weight_visit: NonNeg = _f(1.0, "assumption: proactive work yields to deadlines", "priority weight")
-    service_orientation: NonNeg = _f(3.0, "assumption", "priority weight of resident service")
+    service_orientation: NonNeg = _f(1.0, "assumption: resident service weighs like a document; with 3.0 service never waits and no reform could improve it", "priority weight of resident service")
     accountability_base: Share = _f(0.7, "S0, S1: responsibility stays after the letters go", "intensity")
     fake_propensity: Share = _f(0.35, "assumption; 虚假整改 (BRIEF)", "share of at-risk tasks faked")
     fake_discovery: Share = _f(0.02, "assumption", "share of fake stock found per inspection day")
-    defensiveness: NonNeg = _f(0.5, "S0: accountability makes cadres defensive: more trace, less action", "factor")
+    defensiveness: Share = _f(0.5, "S0: accountability makes cadres defensive: more trace, less action; the share of "
+                              "resident priority a stressed cadre can lose is an assumption", "share")
+    stress_half: Pos = _f(5.0, "assumption: the stress at which half of the defensive loss of service priority is reached", "events")
+    stress_decay: Share = _f(0.95, "assumption: a day's stress fades with a half-life of about two weeks", "share kept per day")
+    fake_found_weight: NonNeg = _f(3.0, "assumption: a discovered fake counts as so many overdue tasks (虚假整改 is punished)", "events")
+    planning_days: Annotated[float, Field(ge=0.0, le=30.0)] = _f(2.0, "assumption: cadres plan two days ahead; work due by then is urgent", "days")
 
     # --- time use -------------------------------------------------------------------------------------------
     regular_hours: Annotated[float, Field(ge=MIN_AMOUNT, le=12.0)] = _f(8.0, "MODEL.md: regular hours 8", "hours/day")
@@ -135,7 +153,7 @@ class Scenario(BaseModel):
     overtime_pressure: NonNeg = _f(1.0, "assumption (Oliva & Sterman 2001)", "hours per day of backlog")
 
     # --- burnout (Homer 1985; job demands-resources) ---------------------------------------------------------
-    exhaustion_gain: NonNeg = _f(0.018, "calibrated: ~55% some burnout (Xie Zhiju et al. 2020)", "per overtime hour")
+    exhaustion_gain: NonNeg = _f(0.055, "calibrated: ~55% some burnout, mostly mild to moderate, township staff most (Xie Zhiju et al. 2020)", "per overtime hour")
     stress_gain: NonNeg = _f(0.004, "calibrated; unreasonable accountability raises burnout (Xie 2020)", "per accountability event")
     recovery: NonNeg = _f(0.012, "calibrated (Homer 1985: energy recovers with rest)", "per hour of rest below normal")
     resilience_spread: Share = _f(0.5, "assumption: cadres differ", "share")
@@ -150,9 +168,10 @@ class Scenario(BaseModel):
     vacancy_days: int = _f(90, "assumption: recruitment takes a season", "days", ge=0, le=3650)
 
     # --- service, visits, patrol ---------------------------------------------------------------------------
-    requests_per_household_year: NonNeg = _f(2.0, "assumption; He Xuefeng 2019: 2-3 villagers a week in one village", "requests")
+    requests_per_household_year: NonNeg = _f(0.5, "calibrated: He Xuefeng 2019, 2-3 villagers a week came for services in one village (300 households x 0.5 / 52 = 2.9)", "requests")
     weekend_request_share: Share = _f(0.5, "assumption", "weekend demand relative to weekdays")
     effort_service: Pos = _f(1.5, "assumption", "hours per request")
+    complaint_accountability: NonNeg = _f(1.0, "assumption; S0: a complaint (信访) brings accountability down on the village's cadres", "accountability events per complaint, shared by the village's cadres")
     complaint_share: Share = _f(0.2, "assumption; S0 misunderstood policy became a lawsuit by 30+ farmers", "share of overdue requests that complain")
     service_limit_days: int = _f(4, "assumption: a few working days (限时办结); S1 'used to wait half a day'", "days", ge=1, le=365)
     visits_per_household_month: NonNeg = _f(2.0, "S4: visits to elderly living alone", "visits")
@@ -164,7 +183,9 @@ class Scenario(BaseModel):
     secondment_share: Share = _f(0.1, "S3; 中国新闻周刊 2024 (a county office had ~half seconded)", "share of township cadres")
     plaques_per_village: int = _f(30, "S3: up to 30+ plaques", "plaques", ge=0, le=200)
     plaque_work_share: Share = _f(0.15, "assumption; S3 each plaque brings its own line of work", "share of village upper work")
-    coordinator_kinds: int = _f(13, "S0: 13 kinds of coordinators", "kinds", ge=0, le=100)
+    professional_discovery: Annotated[float, Field(ge=0.0, le=50.0)] = _f(
+        3.0, "assumption; S0 '10x the efficiency' overall: a purchased professional finds this many times a cadre's problems per patrol hour", "factor")
+    professional_hours: Annotated[float, Field(ge=0.0, le=12.0)] = _f(8.0, "assumption: a purchased grid worker patrols a full workday", "hours/workday")
 
     # --- cost (yuan a year), so reforms compare per yuan; BRIEF.md gives no salaries ---------------------------
     salary_township_cadre: Annotated[float, Field(ge=0.0, le=1e6)] = _f(
@@ -188,9 +209,9 @@ class Scenario(BaseModel):
     duty_list: bool = _f(False, "S2; central staffing office 2025", "on/off")
     duty_shares: dict[str, list[float]] = _f(
         {
-            "document": [0.444, 0.278, 0.278],
+            "document": [0.444, 0.234, 0.322],
             "inspection": [0.300, 0.360, 0.340],
-            "form": [0.350, 0.250, 0.400],
+            "form": [0.350, 0.290, 0.360],
             "campaign": [0.314, 0.372, 0.314],
             "specialist": [0.167, 0.167, 0.666],
         },
@@ -202,6 +223,14 @@ class Scenario(BaseModel):
         "", "a duty-list file (scenarios/duty_lists/*.toml) whose items set duty_shares; '' keeps duty_shares", "path"
     )
     cooperation_effort: Share = _f(0.5, "assumption: cooperation work costs a share", "share of effort")
+    returned_workload: Share = _f(0.5, "assumption (issue 9: the lists count items, not hours): the work of a returned item "
+                                  "relative to a kept one; returned items are often sign-offs and certificates the township had no power over", "ratio")
+    returned_pushback: Share = _f(0.3, "assumption; S2 属地管理: departments without staff on the ground push part of the "
+                                  "returned work back down as 'cooperation'", "share of returned work")
+    paperless_doc_saving: Share = _f(0.4, "assumption; S1 documents read and handled anywhere", "share of document effort saved")
+    specialist_speedup: Share = _f(0.6, "assumption; S2 township staff lack the expertise", "share of specialist effort saved at full training")
+    specialist_error: Share = _f(0.2, "assumption; S2 slow and error-prone without expertise", "accountability events per specialist case untrained")
+    training_buffer: Share = _f(0.5, "assumption; job demands-resources: resources buffer the rise of exhaustion", "share of exhaustion gain at full training")
     plaque_cap: int = _f(0, "S3: 4 plaques left per village; 0 = no cap", "plaques", ge=0, le=200)
     secondment_ban: bool = _f(False, "2024 rules; Hunan, Jilin returned 3,000+ staff", "on/off")
     accountability: Share | None = _f(None, "S0, S1; None keeps accountability_base", "intensity after the reform")
@@ -216,8 +245,8 @@ class Scenario(BaseModel):
     @classmethod
     def _fit_to_days(cls, data: Any) -> Any:
         """One rule for the run's windows, whoever sets `days` (a file, an experiment, --days, batch_run): fields
-        left unset follow it. `policy_start_day` defaults to the middle of the run (365 of 730) and `warmup_days`
-        to 60 days or a quarter of the run if shorter; fields set explicitly are kept and checked."""
+        left unset follow it. `policy_start_day` defaults to the middle of the run (365 of 730); a field set explicitly
+        is kept and checked. (`warmup_days` is run before day 0, so it does not depend on the run's length.)"""
         if not isinstance(data, dict):
             return data
         days = data.get("days", cls.model_fields["days"].default)
@@ -226,9 +255,6 @@ class Scenario(BaseModel):
         out = dict(data)
         if "policy_start_day" not in out:
             out["policy_start_day"] = days // 2
-        start = out["policy_start_day"]
-        if "warmup_days" not in out and isinstance(start, int) and not isinstance(start, bool):
-            out["warmup_days"] = max(0, min(WARMUP_DAYS, start // 2))
         return out
 
     @field_validator("name")
@@ -257,15 +283,12 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Scenario:
-        # both summary windows must hold at least one day: warmup_days < policy_start_day < days
+        # both summary windows must hold at least one day: 0 < policy_start_day < days (the warm-up runs before day 0)
         if self.days < 2:
             raise ValueError(f"days: must be at least 2 (a day before and a day from policy_start_day), got {self.days}")
         if not 1 <= self.policy_start_day < self.days:
             raise ValueError(f"policy_start_day: must be between 1 and days - 1 ({self.days - 1}) so that both the "
                              f"before and the after window hold a day, got {self.policy_start_day}")
-        if self.warmup_days >= self.policy_start_day:
-            raise ValueError(f"warmup_days: must be less than policy_start_day ({self.policy_start_day}), or no day "
-                             f"is left before the reform to measure, got {self.warmup_days}")
         for name in type(self).model_fields:  # a fresh task falls due at 1/deadline a day: at most all of it
             if name.startswith("deadline_") and name != "deadline_pull" and getattr(self, name) < 1.0:
                 raise ValueError(f"{name}: must be at least 1 day (the model steps one day at a time), "

@@ -59,7 +59,7 @@ def run_one(scenario: Scenario, seed: int, days: int | None = None) -> dict[str,
     from sim.io.run import run_scenario
 
     r = run_scenario(scenario, seed=seed, days=days)
-    return {**r.summary, **time_use(r.timeseries, scenario.policy_start_day, scenario.warmup_days)}
+    return {**r.summary, **time_use(r.timeseries, scenario.policy_start_day, 0)}
 
 
 def _job(args: tuple[int, Scenario, int, int | None]) -> tuple[int, int, dict[str, float]]:

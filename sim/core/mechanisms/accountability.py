@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 
-FAKE_FOUND_WEIGHT = 3.0  # a discovered fake counts as three overdue tasks (assumption; 虚假整改 is punished)
-STRESS_DECAY = 0.95  # a day's stress fades with a half-life of about two weeks (assumption)
-
 
 def discover_fakes(fake_stock: np.ndarray, discovery: float, inspection_factor: float) -> np.ndarray:
     """Fakes found today: a share of the stock, scaled by how many inspections run today. In place."""
@@ -17,22 +14,33 @@ def discover_fakes(fake_stock: np.ndarray, discovery: float, inspection_factor: 
     return found
 
 
-def accountability_events(overdue: np.ndarray, found_fakes: np.ndarray, errors: np.ndarray) -> np.ndarray:
-    """Events per cadre today."""
-    return overdue + FAKE_FOUND_WEIGHT * found_fakes + errors
+def accountability_events(overdue: np.ndarray, found_fakes: np.ndarray, errors: np.ndarray,
+                          fake_found_weight: float) -> np.ndarray:
+    """Events per cadre today: a discovered fake counts `fake_found_weight` overdue tasks (虚假整改 is punished)."""
+    return overdue + fake_found_weight * found_fakes + errors
 
 
-def update_stress(stress: np.ndarray, events: np.ndarray, intensity: float, forgiven: float) -> np.ndarray:
-    """Stress stock: decays, rises with today's events. Returns today's added stress. In place."""
+def update_stress(stress: np.ndarray, events: np.ndarray, intensity: float, forgiven: float,
+                  decay: float) -> np.ndarray:
+    """Stress stock: keeps `decay` of itself a day, rises with today's events. Returns today's added stress.
+    In place."""
     added = events * (intensity * (1.0 - forgiven))
-    stress *= STRESS_DECAY
+    stress *= decay
     stress += added
     return added
 
 
-def service_orientation(base: float, stress: np.ndarray, defensiveness: float) -> np.ndarray:
-    """Priority weight on residents: falls as stress makes a cadre defensive (S0)."""
-    return base / (1.0 + defensiveness * stress)
+def service_orientation(base: float, stress: np.ndarray, defensiveness: float, half: float) -> np.ndarray:
+    """Priority weight on residents: falls as stress makes a cadre defensive (S0), but is bounded: at most the
+    share `defensiveness` of it is lost, half of that at stress `half`. An unbounded fall (base / (1 + d x
+    stress)) let a stressed county stop serving residents altogether: the knife edge of issue 9."""
+    return base * (1.0 - defensiveness * (stress / (stress + half)))
+
+
+def complaint_events(complaints_of_village: np.ndarray, filled: np.ndarray, weight: float, cadres: int) -> np.ndarray:
+    """Accountability events on each village cadre from the village's complaints (信访 brings accountability
+    down on the village, S0): `weight` events per complaint, shared by the village's cadres."""
+    return complaints_of_village * filled * (weight / max(cadres, 1))
 
 
 def petitions(past_limit: np.ndarray, complaint_share: float, effort_petition: float,

@@ -9,9 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 
-def village_shares(load_hours: np.ndarray, at_work: np.ndarray, secretary: np.ndarray, v_slots: int) -> np.ndarray:
-    """Each village cadre's share of the village's new tasks, as (slots, V): columns sum to 1, or 0 if nobody."""
-    w = (at_work * secretary / (1.0 + load_hours * 0.125)).reshape(v_slots, -1)
+def village_shares(load_hours: np.ndarray, at_work: np.ndarray, secretary: np.ndarray, v_slots: int,
+                   load_aversion: float = 0.125) -> np.ndarray:
+    """Each village cadre's share of the village's new tasks, as (slots, V): columns sum to 1, or 0 if nobody.
+    A cadre's weight is her role's (`secretary`: the secretary heavier) over 1 + `load_aversion` x hours pending."""
+    w = (at_work * secretary / (1.0 + load_hours * load_aversion)).reshape(v_slots, -1)
     tot = w.sum(0)  # slot after slot: a fixed order
     w /= np.where(tot > 0, tot, 1.0)
     return w

@@ -10,11 +10,14 @@ import numpy as np
 def update_exhaustion(exhaustion: np.ndarray, worked: np.ndarray, regular: float, stress_added: np.ndarray,
                       resilience: np.ndarray, gain: float, stress_gain: float, recovery: float | np.ndarray) -> None:
     """One day of the effort-recovery balance, in place; exhaustion stays in [0, 1]. `recovery` is per hour of
-    rest below normal hours (an array when cadres differ)."""
+    rest below normal hours (an array when cadres differ). The drain saturates (x (1 - exhaustion)): each hour
+    of overwork wears a tired cadre down less than a fresh one, so exhaustion settles inside the range rather
+    than piling up at the cap (Homer 1985's energy stock; issue 9: 'mostly mild to moderate')."""
     gap = worked - regular  # above normal hours drains, below it rests
     drain = np.maximum(gap, 0.0) * gain
     drain += stress_added * stress_gain
     drain *= resilience
+    drain *= 1.0 - exhaustion
     exhaustion += drain
     exhaustion -= np.maximum(-gap, 0.0) * recovery
     np.maximum(exhaustion, 0.0, out=exhaustion)

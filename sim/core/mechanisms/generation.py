@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.levers import CAMP, Regime
+from sim.core.levers import CAMP, INSP, Regime
 
 
 @dataclass(frozen=True)
@@ -16,6 +16,7 @@ class Rates:
 
     flat: np.ndarray
     campaign_idx: np.ndarray  # positions of campaign rates (scaled by the season)
+    inspection_idx: np.ndarray  # positions of inspection rates (scaled in the year-end assessment season)
     n_departments: int
     n_townships: int
     n_villages: int
@@ -34,21 +35,40 @@ def daily_rates(r: Regime, n_departments: int, n_townships: int, households: np.
     village[1] = households * requests_per_household_day
     flat = np.concatenate([county.ravel(), town.ravel(), village.ravel()])
     camp = np.concatenate([CAMP * D + np.arange(D), 6 * D + CAMP * T + np.arange(T)])
-    return Rates(flat, camp, D, T, V)
+    insp = np.concatenate([INSP * D + np.arange(D), 6 * D + INSP * T + np.arange(T)])
+    return Rates(flat, camp, insp, D, T, V)
 
 
-def season(days: int, amplitude: float) -> np.ndarray:
-    """Campaign intensity by day: one peak a year (clean-ups and safety checks come in seasons)."""
-    return 1 + amplitude * np.sin(2 * np.pi * np.arange(days) / 365.0)
+def season(days: int, amplitude: float, start: int = 0) -> np.ndarray:
+    """Campaign intensity by day, for days start..days-1: one peak a year (clean-ups and safety checks come in
+    seasons). Day 0 is the same day of the year whatever the spin-up (`start` < 0)."""
+    return 1 + amplitude * np.sin(2 * np.pi * np.arange(start, days) / 365.0)
 
 
-def generate(rng: np.random.Generator, rates: Rates, season_factor: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def year_end(days: int, start: int, season_days: int, factor: float) -> np.ndarray:
+    """Inspection intensity by day, for days start..days-1: x `factor` in the last `season_days` days of each
+    year (年终考核, the year-end assessment), 1 otherwise."""
+    out = np.ones(days - start)
+    out[(np.arange(start, days) % 365) >= 365 - season_days] = factor
+    return out
+
+
+def holidays(first_day: int, n_days: int) -> np.ndarray:
+    """(365,) bool: the days of the year departments rest (the Spring Festival)."""
+    out = np.zeros(365, bool)
+    out[(first_day + np.arange(n_days)) % 365] = True
+    return out
+
+
+def generate(rng: np.random.Generator, rates: Rates, season_factor: float,
+             inspection_factor: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Today's draws: county (6, D) tasks+meetings by department, township additions (6, T), village (2, V)
     specialist cases and resident requests. Rows 0-4 are BACKLOG kinds, row 5 meetings."""
     lam = rates.flat
-    if season_factor != 1.0:
+    if season_factor != 1.0 or inspection_factor != 1.0:
         lam = lam.copy()
         lam[rates.campaign_idx] *= season_factor
+        lam[rates.inspection_idx] *= inspection_factor
     x = rng.poisson(lam).astype(float)
     D, T = rates.n_departments, rates.n_townships
     return x[: 6 * D].reshape(6, D), x[6 * D : 6 * D + 6 * T].reshape(6, T), x[6 * D + 6 * T :].reshape(2, -1)

@@ -24,14 +24,14 @@ class FixedItems:
     app_hours: np.ndarray  # (N,)
     repeated: np.ndarray | None = None  # (N,) hours at a repeated tier of one meeting (the village tier)
 
-    def scale(self, work: np.ndarray, n_township: int) -> None:
-        """Only cadres at work attend; fixed hours are capped at 16 (the day still has sleep in it)."""
+    def scale(self, work: np.ndarray, n_township: int, cap: float = 16.0) -> None:
+        """Only cadres at work attend; fixed hours are capped at `cap` (the day still has sleep in it)."""
         self.meetings *= work
         self.travel *= work
         self.app_hours *= work
         if self.repeated is not None:
             self.repeated *= work
-        self.hours = np.minimum(self.hours * work, 16.0)
+        self.hours = np.minimum(self.hours * work, cap)
 
 
 def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share: np.ndarray,
