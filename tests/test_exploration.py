@@ -308,7 +308,7 @@ def test_command_resumes_after_sigkill_and_runs_on_dask(tmp_path: Path, command:
               "compare": "ensemble_effects.csv"}[command]
     assert (out / result).is_file()
     assert json.loads((out / {"sensitivity": "sensitivity.json", "attribute": "attribution.json",
-                              "calibrate": "calibration.json", "compare": "compare.json"}[command]).read_text())["version"]
+                              "calibrate": "calibration.json", "compare": "compare.json"}[command]).read_text())["provenance"]["version"]
 
 
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

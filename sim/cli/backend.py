@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,22 +40,15 @@ def command_line() -> list[str]:
     return ["python", "-m", "sim", *sys.argv[1:]]
 
 
-def _git(*args: str) -> str:
-    try:
-        return subprocess.run(["git", *args], capture_output=True, text=True, timeout=10,
-                              cwd=Path(__file__).resolve().parent).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
 def provenance(**extra: Any) -> dict[str, Any]:
-    """Tool version, git commit and the command; the analysis adds what it ran."""
-    from sim import __version__
+    """What the analysis ran (`extra`), with the provenance record every command writes (sim/io/provenance.py:
+    version, git commit and dirty flag, times, machine, libraries, BLAS, command line, seeds, input files)."""
+    from sim.io import provenance as record
 
-    commit = _git("rev-parse", "HEAD")
-    return {"tool": "grassroots-sim", "version": __version__, "git_commit": commit or None,
-            "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")) if commit else None,
-            "command": command_line(), **extra}
+    seeds = extra.get("replicate_seeds") or extra.get("seeds") or ()
+    inputs = [f for f in (extra.get("scenario"), extra.get("experiment"), extra.get("targets")) if isinstance(f, str)]
+    return {**extra, "provenance": record.finish(record.collect(str(extra.get("analysis", "")), command_line(),
+                                                              [int(x) for x in seeds], inputs))}
 
 
 def write_provenance(path: Path, record: dict[str, Any]) -> None:
