@@ -85,3 +85,16 @@ def test_extends_merges_and_child_wins(tmp_path):
     (tmp_path / "child.toml").write_text(f'extends = "{BASELINE}"\nname = "child"\nmeeting_cut = 0.3\n')
     s = sim.load_scenario(tmp_path / "child.toml")
     assert s.meeting_cut == 0.3 and s.n_townships == 12 and s.name == "child"
+
+
+def test_output_cut_short_by_a_pipe_is_no_traceback():
+    """`sim fields | head -1`: the reader stops after one line; the command ends quietly."""
+    import subprocess
+    import sys
+
+    p = subprocess.Popen([sys.executable, "-m", "sim", "fields"], cwd=ROOT, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    assert p.stdout.readline().startswith("field")
+    p.stdout.close()  # as head does after its line
+    err = p.stderr.read()
+    assert p.wait(timeout=60) == 0 and "Traceback" not in err, err

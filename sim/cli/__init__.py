@@ -77,6 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `sim fields | head`: the reader stopped listening; nothing is lost, say nothing
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as err:  # a full disk, a folder that vanished, a read-only mount: one line, never a traceback
         where = f" ({err.filename})" if getattr(err, "filename", None) else ""
         print(f"error: {err.strerror or err}{where}", file=sys.stderr)
