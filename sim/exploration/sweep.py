@@ -17,7 +17,6 @@ import os
 import platform
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -25,7 +24,6 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +37,7 @@ from sim.core.record import COLUMNS
 from sim.core.scenario import FIELDS, MAX_DAYS, MAX_NAME, Scenario, ScenarioError, make_scenario, short_repr
 from sim.io.loader import read_fields
 from sim.io.outputs import OutputError, check_output_dir
-from sim.io.provenance import collect, finish
+from sim.io.provenance import collect, finish, git, now
 from sim.io.tables import has_reform, integers, long_tables
 from sim.io.toml import read_toml
 
@@ -515,25 +513,11 @@ def consolidate(exp: Experiment, out: Path, csv: bool = False, batch_rows: int =
 # execution
 
 
-def _git(*args: str) -> str:
-    try:
-        return subprocess.run(["git", *args], capture_output=True, text=True, timeout=10,
-                              cwd=Path(__file__).resolve().parent).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return ""
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _manifest(exp: Experiment, command: list[str], start: str, backend: str) -> dict[str, Any]:
     from sim import __version__
 
-    commit = _git("rev-parse", "HEAD")
     return {
-        "tool": "grassroots-sim", "version": __version__,
-        "git_commit": commit or None, "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")) if commit else None,
+        "tool": "grassroots-sim", "version": __version__, **git(),
         "command": command, "experiment": str(exp.path), "experiment_name": exp.name,
         "experiment_sha256": exp.file_hash, "start_time": start, "end_time": None, "status": "running",
         "machine": {"host": socket.gethostname(), "platform": platform.platform(), "python": sys.version.split()[0],
@@ -823,7 +807,7 @@ def _lock(out: Path) -> Any:
         raise OutputError(f"--out: {out} is in use by another sweep{by}; wait for it to end or choose another "
                           "folder") from None
     _atomic_write_bytes(out / f"{LOCK}.json", json.dumps(
-        {"pid": os.getpid(), "host": socket.gethostname(), "since": _now()}).encode())
+        {"pid": os.getpid(), "host": socket.gethostname(), "since": now()}).encode())
     return lock
 
 
@@ -853,7 +837,7 @@ def run_sweep(experiment: str | Path | Experiment, out: str | Path, *, workers: 
 def _run_locked(exp: Experiment, out: Path, workers: int | None, dask: str | None, progress: bool,
                 retry_failed: bool, csv: bool, command: list[str] | None, runner: Runner | None,
                 dask_timeout: float) -> SweepReport:
-    start = _now()
+    start = now()
     t0 = time.perf_counter()
     store = Store(out)
     store.prepare()
@@ -897,13 +881,13 @@ def _run_locked(exp: Experiment, out: Path, workers: int | None, dask: str | Non
     except (SweepError, KeyboardInterrupt, Exception) as err:
         stopped = "interrupted" if isinstance(err, KeyboardInterrupt) else "failed"
         msg = "interrupted (Ctrl+C)" if isinstance(err, KeyboardInterrupt) else f"{type(err).__name__}: {err}"
-        manifest.update(end_time=_now(), status=stopped, error=msg[:1000], ok=ok, failed=failed,
+        manifest.update(end_time=now(), status=stopped, error=msg[:1000], ok=ok, failed=failed,
                         seconds=round(time.perf_counter() - t0, 3))
         _write_manifest(out, manifest)
         raise
     status = ("incomplete" if counts["missing"] else "complete" if counts["failed"] == 0
               else "complete_with_failures")
-    manifest.update(end_time=_now(), status=status, ok=counts["ok"], failed=counts["failed"],
+    manifest.update(end_time=now(), status=status, ok=counts["ok"], failed=counts["failed"],
                     missing=counts["missing"], seconds=round(time.perf_counter() - t0, 3),
                     provenance=finish(manifest["provenance"]))
     _write_manifest(out, manifest)
