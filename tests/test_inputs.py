@@ -134,6 +134,9 @@ def test_days_field_flag_and_batch_run_follow_one_rule(tmp_path: Path) -> None:
     assert (s.policy_start_day, s.warmup_days) == (30, 120)
     assert sim.load_scenario(BASELINE, days=300).policy_start_day == 150
     assert make_scenario({"days": 300, "policy_start_day": 100}).policy_start_day == 100
+    # a loaded scenario given a new length: a reform day in the middle follows it, one set elsewhere stays
+    assert sim.load_scenario(sim.load_scenario(BASELINE), days=300).policy_start_day == 150
+    assert sim.load_scenario(make_scenario({"days": 300, "policy_start_day": 100}), days=400).policy_start_day == 100
     # mesa.batch_run sets fields as keywords: days = 60 alone is fine now
     model = sim.GrassrootsModel(rng=1, **{**TINY, "days": 60})
     assert model.params.policy_start_day == 30

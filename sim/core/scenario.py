@@ -394,6 +394,15 @@ def make_scenario(fields: dict[str, Any], where: str = "scenario") -> Scenario:
 
 
 
+def overridden(source: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The fields of `source` with `overrides` over them, under the one rule for the reform day: a reform day that
+    followed the run's length (the middle of the run) follows a new `days` too; one set to another day is kept."""
+    fields = source.fields()
+    if "days" in overrides and "policy_start_day" not in overrides and fields["policy_start_day"] == fields["days"] // 2:
+        del fields["policy_start_day"]
+    return {**fields, **overrides}
+
+
 def as_scenario(source: Scenario | dict[str, Any] | None = None, **overrides: Any) -> Scenario:
     """A Scenario from a Scenario or a dict of fields over the defaults; keyword overrides win. Files are read
     above the core (`sim.load_scenario`): a path or a duty-list file here is an error that says so."""
@@ -405,5 +414,5 @@ def as_scenario(source: Scenario | dict[str, Any] | None = None, **overrides: An
             raise ScenarioError("field 'duty_list_file': a file is read by sim.load_scenario(...), not by the model; "
                                 "pass the loaded Scenario or set duty_shares")
     if isinstance(source, Scenario):
-        return source if not overrides else make_scenario({**source.fields(), **overrides}, "scenario")
+        return source if not overrides else make_scenario(overridden(source, overrides), "scenario")
     return make_scenario({**(source or {}), **overrides}, "scenario")

@@ -6,7 +6,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from sim.core.scenario import Scenario, ScenarioError, make_scenario, short_repr
+from sim.core.scenario import Scenario, ScenarioError, make_scenario, overridden, short_repr
 from sim.io.duty_list import duty_shares
 from sim.io.toml import read_toml
 
@@ -62,7 +62,7 @@ def load_scenario(source: str | Path | dict[str, Any] | Scenario | None = None, 
     if isinstance(source, Scenario):
         if not overrides:
             return source
-        fields = {**source.fields(), **overrides}
+        fields = overridden(source, overrides)
         _apply_duty_list(fields, overrides)
         return make_scenario(fields, "scenario")
     if source is None:
