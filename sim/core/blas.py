@@ -7,6 +7,7 @@ model may call BLAS, and BLAS threads on a machine already busy with one process
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Any
 
@@ -20,7 +21,10 @@ def _controller() -> ThreadpoolController:
 
 def pin_blas() -> None:
     """Limit every BLAS library loaded in this process to one thread, for the life of the process (the CLI, the
-    dashboard, pool and Dask workers)."""
+    dashboard, pool and Dask workers). Libraries loaded later (scipy brings its own OpenBLAS, often imported
+    after this call) and child processes read the thread variables, so those are set to one as well."""
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
     _controller().limit(limits=1, user_api="blas")
 
 
