@@ -81,6 +81,10 @@ class GrassrootsModel(mesa.Model):
         self._trace1 = [(1.0 + reg.trace).astype(REAL)[:, None] for reg in self.regimes]  # clock hours per work hour
         self._trace = [reg.trace.astype(REAL)[:, None] for reg in self.regimes]  # trace hours per work hour
         self._backlog_weight = [reg.weight[:5, None].astype(REAL) for reg in self.regimes]
+        self._trace1_k = [(1.0 + reg.trace).astype(REAL) for reg in self.regimes]  # the same, as (5,) for kernels
+        self._trace_k = [reg.trace.astype(REAL) for reg in self.regimes]
+        self._backlog_weight_k = [reg.weight[:5].astype(REAL) for reg in self.regimes]
+        self._timeuse = timeuse.TimeUse.empty(c.n_cadres)  # the day's allocation, refilled every day
         self._aging = [self._by_level(reg.aging_township, reg.aging) for reg in self.regimes]
         # cadres plan `planning_days` ahead: that share of their fresh work is due soon
         self._due = [self._by_level(np.minimum(1.0, p.planning_days * reg.aging_township),
@@ -273,44 +277,21 @@ class GrassrootsModel(mesa.Model):
             proactive = patrol.proactive_need(self._visit_need, self._patrol_need, professional_h)
         else:
             professional_h, proactive = 0.0, np.zeros(c.n_villages)
-        trace1 = self._trace1[reform]
-        demand = np.zeros((7, c.n_cadres), REAL)  # hours wanted today: 5 backlog kinds (with trace), service, proactive
-        np.multiply(stock_h, trace1, out=demand[:5])
-        demand[SERVICE, Nt:] = timeuse.spread_over_village(waiting * p.effort_service, present, sv)
-        demand[PROACTIVE, Nt:] = timeuse.spread_over_village(proactive, vwork, sv)
         due_h = c.fresh_h * self._due[reform] + c.late_h  # overdue work, and fresh work due within the plan
-        prod = burnout.productivity(c.exhaustion, p.productivity_loss)
-        need = (due_h * trace1).sum(0)  # clock hours due: backlog due soon, and all of today's village work
-        need += demand[SERVICE]
-        need += demand[PROACTIVE]
-        need /= prod
-        if weekday:
-            regular_left = np.maximum(p.regular_hours - fixed, 0.0) * work
-            extra = timeuse.overtime(need, regular_left, p.overtime_pressure, p.overtime_cap) * work
-            capacity = np.minimum(regular_left + extra, 24.0 - fixed)
-        else:
-            capacity = timeuse.overtime(need, p.regular_hours, p.overtime_pressure, p.weekend_cap) * work
-        # priority = accountability weight x urgency (the share of the stock that is overdue or due soon)
-        weight = np.empty((7, c.n_cadres), REAL)
-        np.divide(due_h, stock_h + REAL(1e-12), out=weight[:5])
-        weight[:5] *= self._backlog_weight[reform]
-        weight[SERVICE] = accountability.service_orientation(r.weight[SERVICE], c.stress, p.defensiveness, p.stress_half)
-        weight[PROACTIVE] = r.weight[VISIT]
-        x = timeuse.allocate(demand, weight, (capacity * prod).astype(REAL))  # effective hours of work per demand
-        inv_prod = 1.0 / prod
-        used = x.sum(0) * inv_prod  # clock hours on flexible work
-        worked = fixed + np.maximum(used, np.minimum(capacity, np.maximum(p.regular_hours - fixed, 0.0))) if weekday else used
+        # demands (backlog with its trace, residents waiting, proactive work), hours due, capacity with overtime,
+        # priority = accountability weight x urgency (service lowered by stress), the water-filling split
+        day = timeuse.allocate_day(
+            self._timeuse, weekday=weekday, stock_h=stock_h, due_h=due_h, trace1=self._trace1_k[reform],
+            backlog_weight=self._backlog_weight_k[reform], fixed=fixed, work=work, present=present, waiting=waiting,
+            proactive=proactive, exhaustion=c.exhaustion, stress=c.stress, service_weight=r.weight[SERVICE],
+            proactive_weight=r.weight[VISIT], p=p)
+        x, need, inv_prod, used, worked = day.x, day.need, day.inv_prod, day.used, day.worked.copy()
 
         # 5 trace and fake completion: substantive work on overdue first, then fresh; the rest falls due
-        done = trace.work_off(c.stock_n, c.stock_h, x[:5] / trace1)  # (2, 5, N) tasks done: late, fresh
-        shortfall = 1.0 - np.minimum(used / (need + 1e-12), 1.0)  # share of today's due work left undone
-        shortfall *= work  # nobody fakes for an empty desk: an absent cadre's tasks simply fall overdue
-        faked, fell_due = trace.fake_or_fall_due(c.stock[:, 1], self._aging[reform], shortfall.astype(REAL), p.fake_propensity)
-        fake_hours = np.minimum((self._trace[reform] * faked[1]).sum(0), np.maximum(24.0 - worked, 0.0))
-        worked += fake_hours
+        done, faked, fell_due, fake_hours = trace.settle_day(
+            c.stock, c.fake_stock, x, self._trace1_k[reform], self._trace_k[reform], self._aging[reform], used, need,
+            work, worked, p.fake_propensity)  # worked now includes the hours spent faking
         self.worked = worked
-        c.stock[:, 0] += fell_due
-        c.fake_stock += faked[0].sum(0)
 
         # 6 accountability: overdue tasks, discovered fakes and specialist errors raise stress
         insp_factor = float(county_n[INSP].sum()) / self._insp_mean if weekday else 0.0
