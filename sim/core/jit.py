@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 from numba import njit
 
 
@@ -22,3 +23,45 @@ def kernel(fn: Callable[..., Any]) -> Callable[..., Any]:
         return njit(cache=True, error_model="numpy")(fn)
     except RuntimeError:  # numba found no writable cache directory: compile in each process instead
         return njit(error_model="numpy")(fn)
+
+
+PAIRWISE_BLOCK = 128  # numpy's PW_BLOCKSIZE
+
+
+@kernel
+def pairwise_sum(a: Any, lo: int, hi: int) -> Any:
+    """Sum of the 1-d array a[lo:hi] in numpy's own order (its pairwise summation of a contiguous run, in the
+    array's dtype), so that a compiled loop gives the bits of `a[lo:hi].sum()`: under 8 elements one after the
+    other; up to 128, eight running sums combined as a tree and the rest added on; beyond, split in two halves
+    (the first a multiple of 8)."""
+    n = hi - lo
+    if n < 8:
+        if n <= 0:
+            return np.zeros(1, a.dtype)[0]
+        res = a[lo]
+        for i in range(lo + 1, hi):
+            res += a[i]
+        return res
+    if n <= PAIRWISE_BLOCK:
+        r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+        r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+        i = lo + 8
+        end = hi - n % 8
+        while i < end:
+            r0 += a[i]
+            r1 += a[i + 1]
+            r2 += a[i + 2]
+            r3 += a[i + 3]
+            r4 += a[i + 4]
+            r5 += a[i + 5]
+            r6 += a[i + 6]
+            r7 += a[i + 7]
+            i += 8
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < hi:
+            res += a[i]
+            i += 1
+        return res
+    n2 = n // 2
+    n2 -= n2 % 8
+    return pairwise_sum(a, lo, lo + n2) + pairwise_sum(a, lo + n2, hi)

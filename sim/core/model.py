@@ -338,15 +338,11 @@ class GrassrootsModel(mesa.Model):
 
         if not report:
             return
-        done_by = self.county_sum(done.reshape(10, -1))  # tasks done in the county by (late, fresh) x kind
-        faked_by = self.county_sum(faked[0])
         self.recorder.record(
-            t, self, x=x, inv_prod=inv_prod.astype(REAL), r=r, work=work, worked=worked, fake_hours=fake_hours, meet=meet,
-            arr=arrivals, v_dropped=v_dropped, done=done_by[:5] + done_by[5:],
-            on_time=float(done_by[5:].sum() + faked_by.sum()), late_done=float(done_by[:5].sum()), faked=faked_by,
-            found=float(self.county_sum(found)), served=served, arrived=float(requests.sum()), problems=float(self._found.sum()),
-            quits=len(quits), visit_split=visit_split, visit_done=visit_done, visit_needed=visit_needed, incidents=incidents,
-            weekday=weekday, cadre_done=done, cadre_faked=faked[0],
+            t, self, x=x, inv_prod=inv_prod, r=r, work=work, worked=worked, fake_hours=fake_hours, meet=meet,
+            arr=arrivals, v_dropped=v_dropped, done=done, faked=faked[0], found=found, served=served,
+            arrived=float(requests.sum()), problems=float(self._found.sum()), quits=len(quits), visit_split=visit_split,
+            visit_done=visit_done, visit_needed=visit_needed, incidents=incidents, weekday=weekday,
         )
         self.day = t + 1
         if self.day >= p.days:
