@@ -29,11 +29,9 @@ PAIRWISE_BLOCK = 128  # numpy's PW_BLOCKSIZE
 
 
 @kernel
-def pairwise_sum(a: Any, lo: int, hi: int) -> Any:
-    """Sum of the 1-d array a[lo:hi] in numpy's own order (its pairwise summation of a contiguous run, in the
-    array's dtype), so that a compiled loop gives the bits of `a[lo:hi].sum()`: under 8 elements one after the
-    other; up to 128, eight running sums combined as a tree and the rest added on; beyond, split in two halves
-    (the first a multiple of 8)."""
+def _pairwise_block(a: Any, lo: int, hi: int) -> Any:
+    """numpy's sum of a run of at most PAIRWISE_BLOCK elements: under 8 one after the other; else eight running
+    sums combined as a tree, and the rest added on."""
     n = hi - lo
     if n < 8:
         if n <= 0:
@@ -42,26 +40,59 @@ def pairwise_sum(a: Any, lo: int, hi: int) -> Any:
         for i in range(lo + 1, hi):
             res += a[i]
         return res
-    if n <= PAIRWISE_BLOCK:
-        r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-        r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-        i = lo + 8
-        end = hi - n % 8
-        while i < end:
-            r0 += a[i]
-            r1 += a[i + 1]
-            r2 += a[i + 2]
-            r3 += a[i + 3]
-            r4 += a[i + 4]
-            r5 += a[i + 5]
-            r6 += a[i + 6]
-            r7 += a[i + 7]
-            i += 8
-        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        while i < hi:
-            res += a[i]
-            i += 1
-        return res
-    n2 = n // 2
-    n2 -= n2 % 8
-    return pairwise_sum(a, lo, lo + n2) + pairwise_sum(a, lo + n2, hi)
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = lo + 8
+    end = hi - n % 8
+    while i < end:
+        r0 += a[i]
+        r1 += a[i + 1]
+        r2 += a[i + 2]
+        r3 += a[i + 3]
+        r4 += a[i + 4]
+        r5 += a[i + 5]
+        r6 += a[i + 6]
+        r7 += a[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < hi:
+        res += a[i]
+        i += 1
+    return res
+
+
+@kernel
+def pairwise_sum(a: Any, lo: int, hi: int) -> Any:
+    """Sum of the 1-d array a[lo:hi] in numpy's own order (its pairwise summation of a contiguous run, in the
+    array's dtype), so that a compiled loop gives the bits of `a[lo:hi].sum()`: a run longer than
+    PAIRWISE_BLOCK is split in two (the first part a multiple of 8 long), each summed so, and the two added.
+    Written as a loop over an explicit stack (numba's on-disk cache does not keep recursive functions)."""
+    if hi - lo <= PAIRWISE_BLOCK:
+        return _pairwise_block(a, lo, hi)
+    los, his, stage = np.empty(64, np.int64), np.empty(64, np.int64), np.zeros(64, np.int64)
+    sums = np.empty(64, a.dtype)
+    los[0], his[0] = lo, hi
+    top, n_sums = 1, 0
+    while top > 0:
+        l, h = los[top - 1], his[top - 1]
+        n = h - l
+        if n <= PAIRWISE_BLOCK:
+            sums[n_sums] = _pairwise_block(a, l, h)
+            n_sums += 1
+            top -= 1
+            continue
+        half = n // 2
+        half -= half % 8
+        if stage[top - 1] == 0:  # first the left part
+            stage[top - 1] = 1
+            los[top], his[top], stage[top] = l, l + half, 0
+            top += 1
+        elif stage[top - 1] == 1:  # then the right part
+            stage[top - 1] = 2
+            los[top], his[top], stage[top] = l + half, h, 0
+            top += 1
+        else:  # both done: left + right
+            sums[n_sums - 2] = sums[n_sums - 2] + sums[n_sums - 1]
+            n_sums -= 1
+            top -= 1
+    return sums[0]
