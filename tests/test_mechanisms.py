@@ -126,23 +126,21 @@ def test_quitting_hands_work_over_and_vacancy_refills():
 
 def test_service_queue_is_fifo_exact_and_complaints_come_once():
     q = np.zeros((8, 1))
-    q = service.age_queue(q, np.array([3.0]))
+    service.age_queue(q, np.array([3.0]))
     for _ in range(3):
-        q = service.age_queue(q, np.array([0.0]))
-    q = service.age_queue(q, np.array([2.0]))  # ages: 3 requests at age 4, 2 at age 0
+        service.age_queue(q, np.array([0.0]))
+    service.age_queue(q, np.array([2.0]))  # ages: 3 requests at age 4, 2 at age 0
     served = service.resolve(q, np.array([4.0]), q.sum(0), limit=2, oldest=7)
     assert np.isclose(served.resolved, 4.0) and np.isclose(served.response_days, 3 * 4 + 1 * 0)
     assert np.isclose(served.within_limit, 1.0)
     assert np.isclose(q.sum(), 1.0)  # the rest stays queued
     q2 = np.zeros((8, 1))
-    q2 = service.age_queue(q2, np.array([1.0]))
+    service.age_queue(q2, np.array([1.0]))
     complaints = []
     for _ in range(6):
         complaints.append(service.resolve(q2, np.array([0.0]), q2.sum(0), limit=2, oldest=7).complaints[0])
-        q2 = service.age_queue(q2, np.array([0.0]))
+        service.age_queue(q2, np.array([0.0]))
     assert sum(complaints) == 1.0 and q2.sum() == 1.0  # one complaint, and the request still waits
-    grown = service.age_queue(np.ones((4, 1)), np.array([0.0]))
-    assert grown.shape[0] == 8 and np.isclose(grown.sum(), 4.0)  # old requests are never lumped together
 
 
 def test_patrol_finds_more_when_separated_or_purchased():
@@ -185,20 +183,43 @@ def test_fifo_serves_each_village_oldest_first_up_to_its_capacity():
     assert np.isclose(served.response_days, ((q - expected).sum(1) * np.arange(30)).sum())
 
 
-def test_service_queue_shrinks_once_cleared_and_keeps_every_request():
-    q = np.zeros((256, 2))
-    q[200] = [1.0, 2.0]
-    q = service.age_queue(q, np.array([0.5, 0.0]), oldest=200)
-    assert q.shape[0] == 256 and q[201].tolist() == [1.0, 2.0]  # still waiting: no shrinking
-    served = service.resolve(q, np.array([5.0, 5.0]), q.sum(0), limit=4, oldest=201)
-    assert served.resolved == 3.5 and served.response_days == 201 * 3.0
-    oldest = service.oldest_age(q, 201)
-    assert oldest == 0
-    for _ in range(3):
-        q = service.age_queue(q, np.array([1.0, 0.0]), oldest=oldest)
-        oldest = service.oldest_age(q, oldest + 1)
-    assert q.shape[0] == service.MIN_AGES  # halved day by day down to the floor
-    assert q.sum() == 3.0 and q[:3, 0].tolist() == [1.0, 1.0, 1.0]  # nothing lost, ages kept
+def test_a_request_older_than_the_give_up_age_leaves_and_is_counted():
+    """Residents do not wait for years: a request that has waited `request_give_up_days` and is still not
+    resolved leaves the next morning, counted as given up; nothing younger moves, and nothing is lumped."""
+    q = np.zeros((31, 2))  # give-up age 30: rows 0..30
+    q[30] = [1.0, 2.0]
+    q[29] = [0.5, 0.0]
+    given_up = service.age_queue(q, np.array([4.0, 0.0]), oldest=30)
+    assert given_up == 3.0 and q.shape == (31, 2)
+    assert q[30].tolist() == [0.5, 0.0] and q[0].tolist() == [4.0, 0.0] and q.sum() == 4.5
+    assert service.age_queue(q, np.zeros(2), oldest=30) == 0.5  # the next day, the next oldest
+    assert service.age_queue(q, np.zeros(2), oldest=30) == 0.0 and q[2].tolist() == [4.0, 0.0]
+
+
+def test_a_collapsing_county_gives_up_requests_keeps_exact_accounting_and_flat_memory():
+    """Too few village cadres for the demand: requests pile up; after the give-up age they leave, counted in
+    `service_given_up` with their waiting days, so Little's law still holds to the request; the queue is
+    allocated once at set-up and does not grow however long the run."""
+    fields = {"village_cadres": 2, "requests_per_household_year": 8.0, "n_townships": 2, "request_give_up_days": 30,
+              "warmup_days": 0}
+    short = sim.GrassrootsModel(rng=1, scenario={**fields, "days": 100, "policy_start_day": 50})
+    m = sim.GrassrootsModel(rng=1, scenario={**fields, "days": 400, "policy_start_day": 200})
+    assert m.county.queue.shape == short.county.queue.shape == (31, m.county.n_villages)
+    size = m.county.queue.nbytes
+    m.run()
+    assert m.county.queue.nbytes == size  # flat: allocated once
+    ts = m.timeseries
+    summary = m.summary()
+    assert ts["service_given_up"].iloc[:30].sum() == 0.0 and ts["service_given_up"].sum() > 100
+    assert summary["requests_given_up_before"] + summary["requests_given_up_after"] == pytest.approx(
+        ts["service_given_up"].sum(), rel=1e-12)
+    assert (ts["service_given_up_days_sum"] == ts["service_given_up"] * 31).all()  # waited 0..30 days, left on day 31
+    q = m.county.queue
+    still = float((q.sum(1) * (np.arange(len(q)) + 1)).sum())
+    waited = ts["service_response_days_sum"].sum() + ts["service_given_up_days_sum"].sum() + still
+    assert ts["service_backlog"].sum() == pytest.approx(waited, rel=1e-9)  # every waiting day counted once
+    arrived = ts["service_requests_arrived"].sum() + ts["service_problems_found"].iloc[:-1].sum()
+    assert arrived == pytest.approx(ts["service_resolved"].sum() + ts["service_given_up"].sum() + q.sum(), rel=1e-9)
 
 
 def test_kernels_compile_without_a_writable_cache(monkeypatch):

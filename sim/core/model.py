@@ -269,7 +269,7 @@ class GrassrootsModel(mesa.Model):
             meet = None
             fixed = np.zeros(c.n_cadres)
             present = vwork
-        c.queue = service.age_queue(c.queue, requests + self._found, self._oldest)
+        given_up = service.age_queue(c.queue, requests + self._found, self._oldest)  # waited too long: gone
         self._oldest = min(self._oldest + 1, c.queue.shape[0] - 1)
         waiting = c.queue[: self._oldest + 1].sum(0)  # (V,) requests waiting per village
         if weekday:
@@ -342,7 +342,7 @@ class GrassrootsModel(mesa.Model):
             t, self, x=x, inv_prod=inv_prod, r=r, work=work, worked=worked, fake_hours=fake_hours, meet=meet,
             arr=arrivals, v_dropped=v_dropped, done=done, faked=faked[0], found=found, served=served,
             arrived=float(requests.sum()), problems=float(self._found.sum()), quits=len(quits), visit_split=visit_split,
-            visit_done=visit_done, visit_needed=visit_needed, incidents=incidents, weekday=weekday,
+            visit_done=visit_done, visit_needed=visit_needed, incidents=incidents, weekday=weekday, given_up=given_up,
         )
         self.day = t + 1
         if self.day >= p.days:

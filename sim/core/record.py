@@ -43,6 +43,8 @@ COLUMNS: tuple[str, ...] = (
     "hours_duplicate_form", "hours_repeated_meeting", "proof_of_work_hours", "proof_of_work_share",
     "upper_task_hours", "upper_task_share",
     "cost_yuan_day",
+    # flat memory of a collapsing county (issue 8): requests whose residents gave up waiting
+    "service_given_up", "service_given_up_days_sum",
 )
 IX = {name: i for i, name in enumerate(COLUMNS)}
 
@@ -57,7 +59,8 @@ EXTRA = ("form_app_hours_village_day", "exhaustion_township", "exhaustion_villag
          "forms_secretary_day", "forms_secretary_busy_day",
          "burnout_none_share", "burnout_mild_share", "burnout_moderate_share", "burnout_severe_share",
          "duty_basic_share", "duty_cooperation_share", "duty_returned_share",
-         "requests_per_village_week", "specialist_hours_village_month", "proof_of_work_share", "upper_task_share", "cost_yuan_year")
+         "requests_per_village_week", "specialist_hours_village_month", "proof_of_work_share", "upper_task_share", "cost_yuan_year",
+         "requests_given_up")
 OUTCOMES = HEADLINE + EXTRA
 
 
@@ -74,7 +77,7 @@ F0 = K0 + 8
 # filled by secretaries, the duty-list categories of township items, requests, proof of work, cost
 PATTERNS = ("in_post", "above_mild", "above_moderate", "above_severe", "sec_forms", "sec_forms_p90",
             "items_basic", "items_cooperation", "items_returned", "requests_per_village", "duplicate_form_share",
-            "repeated_meeting_hours", "cost_day", "villages")
+            "repeated_meeting_hours", "cost_day", "villages", "given_up", "given_up_days")
 X0 = F0 + 30
 RAW = X0 + len(PATTERNS)
 
@@ -158,7 +161,7 @@ class Recorder:
 
     def record(self, t: int, m: Any, *, x, inv_prod, r, work, worked, fake_hours, meet, arr, v_dropped,
                done, faked, found, served, arrived, problems, quits, visit_split, visit_done, visit_needed,
-               incidents, weekday) -> None:
+               incidents, weekday, given_up: float = 0.0) -> None:
         """Write day t's raw row from the day's arrays: `done` (2, 5, N) tasks each cadre finished today (late,
         fresh), `faked` (5, N) tasks faked, `found` (N,) fakes found, the hours of the time allocation. Every
         per-cadre sum of the day runs in one compiled pass (`_day_sums`), over the slots in post (`m.levels`),
@@ -225,6 +228,8 @@ class Recorder:
         workers = r.purchased_workers * c.n_townships
         out[13] = float(c.n_villages)
         out[12] = (n_t * p.salary_township_cadre + n_v * p.salary_village_cadre + workers * p.grid_worker_price) / YEAR
+        out[14] = given_up  # they waited every day up to the give-up age, and leave today
+        out[15] = given_up * (c.queue.shape[0])
         self.days_done = t + 1
 
     @property
@@ -327,6 +332,7 @@ def derive(raw: np.ndarray, days_done: int, trace_rates: np.ndarray) -> np.ndarr
     cols["upper_task_hours"] = upper
     cols["upper_task_share"] = np.divide(upper, task, out=np.zeros_like(task), where=task > 0)
     cols["cost_yuan_day"] = x["cost_day"]
+    cols["service_given_up"], cols["service_given_up_days_sum"] = x["given_up"], x["given_up_days"]
     for name, col in cols.items():
         out[:days_done, IX[name]] = col
     return out
@@ -395,6 +401,7 @@ def _patterns(w: np.ndarray, col: Any, weekdays: np.ndarray, ratio: Any) -> dict
         "proof_of_work_share": ratio(col("proof_of_work_hours").sum(), task),
         "upper_task_share": ratio(col("upper_task_hours").sum(), task),
         "cost_yuan_year": float(col("cost_yuan_day").mean() * YEAR),
+        "requests_given_up": float(col("service_given_up").sum()),
     }
     return out
 

@@ -1,11 +1,13 @@
 """Mechanism 8, service and its feedback: resident requests wait in a village queue kept by exact age; they
 are resolved first-come first-served with the service hours of cadres present in the village; a request
-past the limit raises a complaint (信访) that returns as an upper task, and stays queued until resolved.
+past the limit raises a complaint (信访) that returns as an upper task, and stays queued until resolved;
+a request still waiting after `request_give_up_days` leaves: its resident gives up or goes elsewhere.
 Missed visits to vulnerable households raise the risk of an incident.
 
-The queue is (ages, V): row a holds the requests that arrived a days ago. A day costs one pass over the ages
-in use (no age x age matrices, nothing cached); the age axis grows only while requests are still waiting at
-its last row, so waiting times stay exact and memory follows the oldest request, not the square of it."""
+The queue is (ages, V): row a holds the requests that arrived a days ago, for ages 0 to the give-up age. It is
+allocated once (`county.build_county`), so memory stays flat however long service collapses; a day costs one pass over
+the ages in use (no age x age matrices, nothing cached), and waiting times stay exact: a request leaves
+either resolved (after the days it waited) or given up (after give-up + 1 days)."""
 
 from __future__ import annotations
 
@@ -15,8 +17,6 @@ import numpy as np
 
 from sim.core.jit import kernel
 
-MIN_AGES = 32  # the queue never shrinks below this many ages
-GROW_AGES = 365  # nor grows by more than this many at once
 
 
 @dataclass
@@ -29,21 +29,19 @@ class Served:
     complaints_total: float = 0.0  # complaints raised today (set by `accountability.petitions`)
 
 
-def age_queue(queue: np.ndarray, arrivals: np.ndarray, oldest: int | None = None) -> np.ndarray:
-    """Start of day: everything waiting grows a day older, today's arrivals enter at age 0. Grows the age
-    axis instead of lumping old requests together, so waiting times stay exact. Rows past `oldest` (the
-    oldest non-empty age, if known) are empty and not copied; once the queue has cleared to a quarter of its
-    ages it is halved again, so memory follows the oldest request waiting, not the oldest ever. Returns the
-    queue."""
+def age_queue(queue: np.ndarray, arrivals: np.ndarray, oldest: int | None = None) -> float:
+    """Start of day, in place: everything waiting grows a day older, today's arrivals enter at age 0. Requests
+    in the last row have waited the give-up age and would wait a day more: they leave, given up. Rows past
+    `oldest` (the oldest non-empty age, if known) are empty and not moved. Returns the requests given up."""
+    last = queue.shape[0] - 1
     rows = queue.shape[0] if oldest is None else oldest + 1
-    if rows >= queue.shape[0] and queue[-1].any():
-        queue = np.concatenate([queue, np.zeros_like(queue[:GROW_AGES])])  # doubles, at most a year at a time
-    elif oldest is not None and queue.shape[0] > MIN_AGES and 4 * (oldest + 2) <= queue.shape[0]:
-        queue = queue[: queue.shape[0] // 2].copy()  # every row dropped is empty (past oldest + 1)
-    rows = min(rows, queue.shape[0] - 1)
+    given_up = 0.0
+    if rows > last:
+        given_up = float(queue[last].sum())
+        rows = last
     queue[1 : rows + 1] = queue[:rows]
     queue[0] = arrivals
-    return queue
+    return given_up
 
 
 def oldest_age(queue: np.ndarray, upper: int) -> int:
