@@ -85,6 +85,8 @@ class GrassrootsModel(mesa.Model):
         self._trace_k = [reg.trace.astype(REAL) for reg in self.regimes]
         self._backlog_weight_k = [reg.weight[:5].astype(REAL) for reg in self.regimes]
         self._timeuse = timeuse.TimeUse.empty(c.n_cadres)  # the day's allocation, refilled every day
+        self._effort_village_k = [reg.effort_village.astype(REAL) for reg in self.regimes]
+        self._stock_h = np.empty((5, c.n_cadres), REAL)
         self._aging = [self._by_level(reg.aging_township, reg.aging) for reg in self.regimes]
         # cadres plan `planning_days` ahead: that share of their fresh work is due soon
         self._due = [self._by_level(np.minimum(1.0, p.planning_days * reg.aging_township),
@@ -246,18 +248,12 @@ class GrassrootsModel(mesa.Model):
             arrivals = cascade.petitions_only(c.petitions, Nt)
 
         # 3 assignment: township tasks to post holders, village tasks to the least-loaded village cadres
-        load = c.stock[1].reshape(10, -1).sum(0)  # hours pending per cadre, before today's arrivals
-        shares = assignment.village_shares(load[Nt:], vwork, c.secretary[Nt:], sv, p.load_aversion)
-        new = np.empty((2, 5, c.n_cadres), REAL)  # today's new tasks: [count, hours] x kind x cadre
-        new[0, :, :Nt] = arrivals.township_n
-        new[1, :, :Nt] = arrivals.township_h
-        v_n, v_dropped = assignment.assign_to_village_cadres(arrivals.village_n, shares, out=new[0, :, Nt:])
-        if p.secretary_form_weight != p.secretary_weight:  # the secretary keeps the village's reports (S2)
-            form_shares = assignment.village_shares(load[Nt:], vwork, c.secretary_form[Nt:], sv, p.load_aversion)
-            assignment.assign_to_village_cadres(arrivals.village_n[FORM : FORM + 1], form_shares, out=new[0, FORM : FORM + 1, Nt:])
-        np.multiply(v_n, self._effort_village[reform], out=new[1, :, Nt:])
-        c.stock[:, 1] += new
-        stock_h = c.stock[1].sum(0)  # (5, N) hours pending, late and fresh
+        # (the least loaded by hours pending before today's arrivals; the secretary keeps the village's reports, S2)
+        stock_h = self._stock_h  # (5, N) hours pending, late and fresh, once today's tasks have joined
+        v_dropped = assignment.assign_day(
+            c.stock, arrivals.township_n, arrivals.township_h, arrivals.village_n, work, c.secretary,
+            c.secretary_form if p.secretary_form_weight != p.secretary_weight else None, sv, p.load_aversion,
+            self._effort_village_k[reform], stock_h)
 
         # 4 time allocation: fixed items, then overtime under pressure, then the flexible split by priority
         if weekday:

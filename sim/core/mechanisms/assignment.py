@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.jit import kernel
+from sim.core.levers import FORM
+
 
 def village_shares(load_hours: np.ndarray, at_work: np.ndarray, secretary: np.ndarray, v_slots: int,
                    load_aversion: float = 0.125) -> np.ndarray:
@@ -34,3 +37,74 @@ def township_tasks(per_dept: np.ndarray, post_share: np.ndarray) -> np.ndarray:
     """(k, D) tasks per department -> (k, Nt) per township cadre, by `post_share` (D, Nt): summed department
     after department (a fixed order, not a BLAS product)."""
     return (per_dept[:, :, None] * post_share).sum(1)
+
+
+def assign_day(stock: np.ndarray, township_n: np.ndarray, township_h: np.ndarray, village_n: np.ndarray,
+               work: np.ndarray, secretary: np.ndarray, secretary_form: np.ndarray | None, v_slots: int,
+               load_aversion: float, effort_village: np.ndarray, stock_h: np.ndarray) -> np.ndarray:
+    """Step 3 for every cadre in one compiled pass: township tasks (5, Nt) go to the post holders as they
+    arrive; a village's tasks (5, V) go to its cadres at work by `village_shares` (forms by `secretary_form`
+    when it differs from `secretary`, None otherwise), as counts and hours (x `effort_village` (5,)); all join
+    the fresh stocks of `stock` (2, 2, 5, N) in place. Writes the hours pending, late and fresh, into
+    `stock_h` (5, N) and returns the tasks (5,) dropped in villages with nobody at work."""
+    dropped = np.zeros(village_n.shape[0])
+    form = secretary if secretary_form is None else secretary_form
+    _assign_day(stock, township_n, township_h, village_n, work, secretary, form, secretary_form is not None,
+                v_slots, np.float32(load_aversion), effort_village, stock_h, dropped)
+    return dropped
+
+
+@kernel
+def _assign_day(stock, township_n, township_h, village_n, work, secretary, secretary_form, by_form, v_slots,
+                load_aversion, effort_village, stock_h, dropped) -> None:
+    """`assign_day` in the dtypes and order of `village_shares` and `assign_to_village_cadres`: a cadre's load
+    is her ten stocks of hours added in turn (float32), shares are float64, each village's cadres summed slot
+    after slot."""
+    _, _, k, n = stock.shape
+    nt = township_n.shape[1]
+    V = village_n.shape[1]
+    one = np.float32(1.0)
+    w = np.empty(n - nt)
+    w_form = np.empty(n - nt)
+    for i in range(nt, n):
+        load = stock[1, 0, 0, i]
+        for late_fresh in range(2):
+            for j in range(k):
+                if late_fresh or j:
+                    load += stock[1, late_fresh, j, i]
+        damp = one + load * load_aversion
+        w[i - nt] = work[i] * secretary[i] / damp
+        w_form[i - nt] = work[i] * secretary_form[i] / damp
+    tot = w[:V].copy()
+    tot_form = w_form[:V].copy()
+    for s in range(1, v_slots):
+        for v in range(V):
+            tot[v] += w[s * V + v]
+            tot_form[v] += w_form[s * V + v]
+    nobody = np.zeros(V, np.bool_)
+    for v in range(V):
+        any_share = False
+        for s in range(v_slots):
+            w[s * V + v] /= tot[v] if tot[v] > 0 else 1.0
+            w_form[s * V + v] /= tot_form[v] if tot_form[v] > 0 else 1.0
+            any_share = any_share or w[s * V + v] != 0.0
+        nobody[v] = not any_share
+    for j in range(k):
+        for i in range(nt):
+            stock[0, 1, j, i] += np.float32(township_n[j, i])
+            stock[1, 1, j, i] += np.float32(township_h[j, i])
+        shares = w_form if by_form and j == FORM else w
+        for i in range(nt, n):
+            count = np.float32(village_n[j, (i - nt) % V] * shares[i - nt])
+            stock[0, 1, j, i] += count
+            stock[1, 1, j, i] += count * effort_village[j]
+        for i in range(n):
+            stock_h[j, i] = stock[1, 0, j, i] + stock[1, 1, j, i]
+    for j in range(k):  # village after village (numpy's order for the (kinds, villages) gather it replaced)
+        lost = 0.0
+        first = True
+        for v in range(V):
+            if nobody[v]:
+                lost = village_n[j, v] if first else lost + village_n[j, v]
+                first = False
+        dropped[j] = lost
