@@ -291,19 +291,12 @@ class GrassrootsModel(mesa.Model):
 
         # 6 accountability: overdue tasks, discovered fakes and specialist errors raise stress
         insp_factor = float(county_n[INSP].sum()) / self._insp_mean if weekday else 0.0
-        found = accountability.discover_fakes(c.fake_stock, r.fake_discovery, insp_factor)
-        errors = (done[0, SPEC] + done[1, SPEC]) * r.specialist_error
-        events = accountability.accountability_events(fell_due[0].sum(0), found, errors, p.fake_found_weight)
-        events += self._complaint_events
-        stress_added = accountability.update_stress(c.stress, events, r.accountability, r.forgiven, p.stress_decay)
+        found, stress_added = accountability.stress_day(c.stress, c.fake_stock, fell_due[0], done, self._complaint_events,
+                                                        r, insp_factor, p.fake_found_weight, p.stress_decay)
 
         # 7 burnout: exhaustion, sick days; quitting and vacancies
-        burnout.update_exhaustion(c.exhaustion, worked, p.regular_hours, stress_added, c.resilience,
-                                  r.exhaustion_gain, p.stress_gain, self._recovery)
-        c.exhaustion *= c.filled  # an empty slot carries no exhaustion
-        severe = c.exhaustion > p.severe_threshold
-        c.severe_days += 1.0
-        c.severe_days *= severe
+        severe = burnout.exhaustion_day(c.exhaustion, c.severe_days, worked, p.regular_hours, stress_added, c.resilience,
+                                        r.exhaustion_gain, p.stress_gain, self._recovery, c.filled, p.severe_threshold)
         severe_idx = c.draw_order[(severe & c.active)[c.draw_order]]  # unit by unit: who draws which number
         c.sick = burnout.sick_days(severe_idx, len(severe), p.sick_rate, self._rng_main)
         quits = staffing.quitters(severe_idx, c.severe_days, p.quit_after_days, p.quit_rate, self._rng_main)
