@@ -444,20 +444,29 @@ def _day_sums(per, active, exhaustion, burnout_threshold, severe_threshold, work
         per[1, i] = e
         per[2, i] = 1.0 if e > burnout_threshold else 0.0
         per[3, i] = 1.0 if e > severe_threshold else 0.0
-        per[4, i] = work[i]
-        per[5, i] = worked[i]
-        per[6, i] = meetings[i] if has_meet else 0.0
-        ip = np.float32(inv_prod[i])
-        per[7, i] = x[FORM, i] * ip  # float32, as the form hours were
+    per[4] = work
+    per[5] = worked
+    if has_meet:
+        per[6] = meetings
+    else:
+        per[6] = 0.0
+    for i in range(n):
+        per[7, i] = x[FORM, i] * np.float32(inv_prod[i])  # float32, as the form hours were
+    for i in range(n):
         per[8, i] = max(worked[i] - regular, 0.0)
-        for j in range(k):
-            per[HOURS + j, i] = np.float64(x[j, i]) * np.float64(ip)
-        per[FAKE, i] = fake_hours[i]
-        if has_meet:  # on other days these rows keep the last workday's values (not read)
-            per[TRAVEL, i] = travel[i]
-            per[FIXED, i] = fixed[i]
-            per[APP, i] = app[i]
-            per[REPEATED, i] = repeated[i] if repeated.shape[0] else 0.0
+    for j in range(k):
+        row, xj = per[HOURS + j], x[j]
+        for i in range(n):
+            row[i] = np.float64(xj[i]) * np.float64(np.float32(inv_prod[i]))
+    per[FAKE] = fake_hours
+    if has_meet:  # on other days these rows keep the last workday's values (not read)
+        per[TRAVEL] = travel
+        per[FIXED] = fixed
+        per[APP] = app
+        if repeated.shape[0]:
+            per[REPEATED] = repeated
+        else:
+            per[REPEATED] = 0.0
     for r in range(rows):
         sums[r, 0] = pairwise_sum(per[r], tlo, thi)
         sums[r, 1] = pairwise_sum(per[r], vlo, vhi)

@@ -35,8 +35,24 @@ def assign_to_village_cadres(village_n: np.ndarray, shares: np.ndarray, out: np.
 
 def township_tasks(per_dept: np.ndarray, post_share: np.ndarray) -> np.ndarray:
     """(k, D) tasks per department -> (k, Nt) per township cadre, by `post_share` (D, Nt): summed department
-    after department (a fixed order, not a BLAS product)."""
-    return (per_dept[:, :, None] * post_share).sum(1)
+    after department (a fixed order, not a BLAS product), in one compiled pass."""
+    out = np.empty((per_dept.shape[0], post_share.shape[1]))
+    _township_tasks(np.ascontiguousarray(per_dept, dtype=np.float64), post_share, out)
+    return out
+
+
+@kernel
+def _township_tasks(per_dept, post_share, out) -> None:
+    """`township_tasks`: for each kind and cadre, the departments' tasks times her share, added in turn."""
+    k, D = per_dept.shape
+    n = post_share.shape[1]
+    for j in range(k):
+        for i in range(n):
+            out[j, i] = per_dept[j, 0] * post_share[0, i]
+        for d in range(1, D):
+            pd = per_dept[j, d]
+            for i in range(n):
+                out[j, i] += pd * post_share[d, i]
 
 
 def assign_day(stock: np.ndarray, township_n: np.ndarray, township_h: np.ndarray, village_n: np.ndarray,
