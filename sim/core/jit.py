@@ -96,3 +96,24 @@ def pairwise_sum(a: Any, lo: int, hi: int) -> Any:
             n_sums -= 1
             top -= 1
     return sums[0]
+
+
+@kernel
+def python_sum(a: Any, lo: int, hi: int) -> float:
+    """`sum(a[lo:hi].tolist())` bit for bit, as Python >= 3.12 adds floats: from 0, one after the other, with
+    Neumaier's compensation added at the end (CPython's `builtin_sum_impl`)."""
+    if hi <= lo:
+        return 0.0
+    total = 0.0 + a[lo]
+    c = 0.0
+    for i in range(lo + 1, hi):
+        x = a[i]
+        t = total + x
+        if abs(total) >= abs(x):
+            c += (total - t) + x
+        else:
+            c += (x - t) + total
+        total = t
+    if c != 0.0 and np.isfinite(c):
+        total += c
+    return total

@@ -86,7 +86,6 @@ class GrassrootsModel(mesa.Model):
         self._backlog_weight_k = [reg.weight[:5].astype(REAL) for reg in self.regimes]
         self._timeuse = timeuse.TimeUse.empty(c.n_cadres)  # the day's allocation, refilled every day
         self._effort_village_k = [reg.effort_village.astype(REAL) for reg in self.regimes]
-        self._stock_h = np.empty((5, c.n_cadres), REAL)
         self._aging = [self._by_level(reg.aging_township, reg.aging) for reg in self.regimes]
         # cadres plan `planning_days` ahead: that share of their fresh work is due soon
         self._due = [self._by_level(np.minimum(1.0, p.planning_days * reg.aging_township),
@@ -249,11 +248,10 @@ class GrassrootsModel(mesa.Model):
 
         # 3 assignment: township tasks to post holders, village tasks to the least-loaded village cadres
         # (the least loaded by hours pending before today's arrivals; the secretary keeps the village's reports, S2)
-        stock_h = self._stock_h  # (5, N) hours pending, late and fresh, once today's tasks have joined
         v_dropped = assignment.assign_day(
             c.stock, arrivals.township_n, arrivals.township_h, arrivals.village_n, work, c.secretary,
             c.secretary_form if p.secretary_form_weight != p.secretary_weight else None, sv, p.load_aversion,
-            self._effort_village_k[reform], stock_h)
+            self._effort_village_k[reform])
 
         # 4 time allocation: fixed items, then overtime under pressure, then the flexible split by priority
         if weekday:
@@ -273,11 +271,10 @@ class GrassrootsModel(mesa.Model):
             proactive = patrol.proactive_need(self._visit_need, self._patrol_need, professional_h)
         else:
             professional_h, proactive = 0.0, np.zeros(c.n_villages)
-        due_h = c.fresh_h * self._due[reform] + c.late_h  # overdue work, and fresh work due within the plan
         # demands (backlog with its trace, residents waiting, proactive work), hours due, capacity with overtime,
         # priority = accountability weight x urgency (service lowered by stress), the water-filling split
         day = timeuse.allocate_day(
-            self._timeuse, weekday=weekday, stock_h=stock_h, due_h=due_h, trace1=self._trace1_k[reform],
+            self._timeuse, weekday=weekday, stock=c.stock, due=self._due[reform], trace1=self._trace1_k[reform],
             backlog_weight=self._backlog_weight_k[reform], fixed=fixed, work=work, present=present, waiting=waiting,
             proactive=proactive, exhaustion=c.exhaustion, stress=c.stress, service_weight=r.weight[SERVICE],
             proactive_weight=r.weight[VISIT], p=p)

@@ -57,22 +57,22 @@ def _township_tasks(per_dept, post_share, out) -> None:
 
 def assign_day(stock: np.ndarray, township_n: np.ndarray, township_h: np.ndarray, village_n: np.ndarray,
                work: np.ndarray, secretary: np.ndarray, secretary_form: np.ndarray | None, v_slots: int,
-               load_aversion: float, effort_village: np.ndarray, stock_h: np.ndarray) -> np.ndarray:
+               load_aversion: float, effort_village: np.ndarray) -> np.ndarray:
     """Step 3 for every cadre in one compiled pass: township tasks (5, Nt) go to the post holders as they
     arrive; a village's tasks (5, V) go to its cadres at work by `village_shares` (forms by `secretary_form`
     when it differs from `secretary`, None otherwise), as counts and hours (x `effort_village` (5,)); all join
-    the fresh stocks of `stock` (2, 2, 5, N) in place. Writes the hours pending, late and fresh, into
-    `stock_h` (5, N) and returns the tasks (5,) dropped in villages with nobody at work."""
+    the fresh stocks of `stock` (2, 2, 5, N) in place. Returns the tasks (5,) dropped in villages with nobody
+    at work."""
     dropped = np.zeros(village_n.shape[0])
     form = secretary if secretary_form is None else secretary_form
     _assign_day(stock, township_n, township_h, village_n, work, secretary, form, secretary_form is not None,
-                v_slots, np.float32(load_aversion), effort_village, stock_h, dropped)
+                v_slots, np.float32(load_aversion), effort_village, dropped)
     return dropped
 
 
 @kernel
 def _assign_day(stock, township_n, township_h, village_n, work, secretary, secretary_form, by_form, v_slots,
-                load_aversion, effort_village, stock_h, dropped) -> None:
+                load_aversion, effort_village, dropped) -> None:
     """`assign_day` in the dtypes and order of `village_shares` and `assign_to_village_cadres`: a cadre's load
     is her ten stocks of hours added in turn (float32), shares are float64, each village's cadres summed slot
     after slot."""
@@ -114,8 +114,6 @@ def _assign_day(stock, township_n, township_h, village_n, work, secretary, secre
             count = np.float32(village_n[j, (i - nt) % V] * shares[i - nt])
             stock[0, 1, j, i] += count
             stock[1, 1, j, i] += count * effort_village[j]
-        for i in range(n):
-            stock_h[j, i] = stock[1, 0, j, i] + stock[1, 1, j, i]
     for j in range(k):  # village after village (numpy's order for the (kinds, villages) gather it replaced)
         lost = 0.0
         first = True

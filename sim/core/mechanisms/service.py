@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.jit import kernel
+from sim.core.jit import kernel, pairwise_sum, python_sum
 
 
 
@@ -58,17 +58,31 @@ def resolve(queue: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit:
     q = queue[: oldest + 1]
     if not waiting.any():
         return Served(0.0, 0.0, 0.0, np.zeros(queue.shape[1]), 0.0)
-    n = q.shape[0]
-    capacity = np.asarray(capacity, np.float64)
+    stats = np.empty(3)
+    _resolve(q, np.asarray(capacity, np.float64), limit, stats)
+    resolved, within, response = stats.tolist()
+    complaints = q[limit + 1].copy() if limit + 1 < q.shape[0] else np.zeros(queue.shape[1])
+    return Served(resolved, within, response, complaints, float(waiting.sum()) - resolved)
+
+
+@kernel
+def _resolve(q: np.ndarray, capacity: np.ndarray, limit: int, stats: np.ndarray) -> None:
+    """`resolve` in one compiled pass: the ages served (`_youngest_served`), first come first served
+    (`_fifo`), the requests resolved at each age added over villages in numpy's order, and the day's totals
+    (resolved, within the limit, response days) added over ages as Python adds a list of floats."""
+    n, V = q.shape
     lowest = _youngest_served(q, capacity)  # only ages from here up are touched today
-    take = np.zeros((n - lowest, q.shape[1]))
+    m = n - lowest
+    take = np.zeros((m, V))
     _fifo(q[lowest:], capacity, take)
-    by_age = take.sum(1).tolist()  # requests resolved at each age served (numpy's order over villages)
-    resolved = sum(by_age)
-    within = sum(by_age[: max(0, limit + 1 - lowest)])
-    response = sum(a * k for a, k in enumerate(by_age, lowest))
-    complaints = q[limit + 1].copy() if limit + 1 < n else np.zeros(queue.shape[1])
-    return Served(resolved, within, float(response), complaints, float(waiting.sum()) - resolved)
+    by_age = np.empty(m)  # requests resolved at each age served
+    days = np.empty(m)  # and the days they waited
+    for a in range(m):
+        by_age[a] = pairwise_sum(take[a], 0, V)
+        days[a] = (a + lowest) * by_age[a]
+    stats[0] = python_sum(by_age, 0, m)
+    stats[1] = python_sum(by_age, 0, min(m, max(0, limit + 1 - lowest)))
+    stats[2] = python_sum(days, 0, m)
 
 
 @kernel

@@ -129,6 +129,8 @@ def spread_over_village(hours: np.ndarray, presence: np.ndarray, v_slots: int) -
 class TimeUse:
     """One day's time allocation per cadre, in buffers made once per run and refilled every day."""
 
+    stock_h: np.ndarray  # (5, N) float32 hours pending, late and fresh
+    due_h: np.ndarray  # (5, N) float32 hours due: overdue, and fresh work due within the plan
     demand: np.ndarray  # (7, N) float32 hours wanted: 5 backlog kinds (with their trace), service, proactive
     weight: np.ndarray  # (7, N) float32 priority: accountability weight x urgency
     x: np.ndarray  # (7, N) float32 effective hours given to each demand
@@ -143,22 +145,24 @@ class TimeUse:
     @classmethod
     def empty(cls, n: int) -> TimeUse:
         real = np.float32
-        return cls(*(np.empty((7, n), real) for _ in range(3)), np.empty(n, real), np.empty(n, real),
+        return cls(np.empty((5, n), real), np.empty((5, n), real), *(np.empty((7, n), real) for _ in range(3)),
+                   np.empty(n, real), np.empty(n, real),
                    *(np.empty(n) for _ in range(5)))
 
 
-def allocate_day(out: TimeUse, *, weekday: bool, stock_h: np.ndarray, due_h: np.ndarray, trace1: np.ndarray,
+def allocate_day(out: TimeUse, *, weekday: bool, stock: np.ndarray, due: np.ndarray, trace1: np.ndarray,
                  backlog_weight: np.ndarray, fixed: np.ndarray, work: np.ndarray, present: np.ndarray,
                  waiting: np.ndarray, proactive: np.ndarray, exhaustion: np.ndarray, stress: np.ndarray,
                  service_weight: float, proactive_weight: float, p) -> TimeUse:
     """Step 4 for every cadre in one compiled pass: today's demands (backlog with its trace, the village's
     waiting residents and proactive work spread over the cadres present), the hours due, capacity with overtime
     under pressure (capped; weekends from zero regular hours left), priority = weight x urgency (service weight
-    lowered by stress), the water-filling split and the hours used and worked. `stock_h`, `due_h` (5, N) and
-    `trace1`, `backlog_weight` (5,) are float32, like the stocks; the rest float64. Fills and returns `out`."""
+    lowered by stress), the water-filling split and the hours used and worked. `stock` (2, 2, 5, N) are the
+    county's stocks, `due` (5, N) the share of fresh work due within the plan; they and `trace1`,
+    `backlog_weight` (5,) are float32; the rest float64. Fills and returns `out`."""
     real = np.float32
     _allocate_day(
-        bool(weekday), stock_h, due_h, trace1, backlog_weight, fixed, work, present, waiting, proactive,
+        bool(weekday), stock, due, out.stock_h, out.due_h, trace1, backlog_weight, fixed, work, present, waiting, proactive,
         exhaustion, stress, float(p.effort_service), float(p.productivity_loss), float(p.regular_hours),
         float(p.overtime_pressure), float(p.overtime_cap), real(p.regular_hours), real(p.overtime_pressure),
         real(p.weekend_cap), float(service_weight), float(p.defensiveness), float(p.stress_half),
@@ -169,7 +173,7 @@ def allocate_day(out: TimeUse, *, weekday: bool, stock_h: np.ndarray, due_h: np.
 
 
 @kernel
-def _allocate_day(weekday, stock_h, due_h, trace1, backlog_weight, fixed, work, present, waiting, proactive,
+def _allocate_day(weekday, stock, due, stock_h, due_h, trace1, backlog_weight, fixed, work, present, waiting, proactive,
                   exhaustion, stress, effort_service, loss, regular, pressure, cap, regular32, pressure32,
                   weekend_cap32, service_weight, defensiveness, stress_half, proactive_weight,
                   demand, weight, x, need, capacity_eff, capacity, prod, inv_prod, used, worked) -> None:
@@ -190,6 +194,12 @@ def _allocate_day(weekday, stock_h, due_h, trace1, backlog_weight, fixed, work, 
     for v in range(V):
         at[v] = waiting[v] * effort_service / (at[v] if at[v] > 0 else 1.0)
         on[v] = proactive[v] / (on[v] if on[v] > 0 else 1.0)
+    # hours pending (late + fresh) and due (fresh x due share + late)
+    for j in range(k):
+        for i in range(n):
+            late, fresh = stock[1, 0, j, i], stock[1, 1, j, i]
+            stock_h[j, i] = late + fresh
+            due_h[j, i] = fresh * due[j, i] + late
     # demands and the clock hours due: backlog with its trace, service, proactive
     for i in range(n):
         need[i] = due_h[0, i] * trace1[0]
