@@ -14,11 +14,19 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from numba import njit
+
+try:
+    from numba import njit
+except ImportError:  # pragma: no cover - numba is a dependency; without it the kernels run as plain Python
+    njit = None
 
 
 def kernel(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Compile `fn` to a sequential loop (numpy error model: x / 0 is inf, as in the numpy code it replaces)."""
+    """Compile `fn` to a sequential loop (numpy error model: x / 0 is inf, as in the numpy code it replaces).
+    Without numba (or with NUMBA_DISABLE_JIT=1) `fn` runs as plain Python on numpy scalars, slowly, with the
+    same results: every kernel casts explicitly wherever float32 meets a Python float."""
+    if njit is None:
+        return fn
     try:
         return njit(cache=True, error_model="numpy")(fn)
     except RuntimeError:  # numba found no writable cache directory: compile in each process instead
@@ -74,10 +82,10 @@ def pairwise_sum(a: Any, lo: int, hi: int) -> Any:
     los[0], his[0] = lo, hi
     top, n_sums = 1, 0
     while top > 0:
-        l, h = los[top - 1], his[top - 1]
-        n = h - l
+        start, stop = los[top - 1], his[top - 1]
+        n = stop - start
         if n <= PAIRWISE_BLOCK:
-            sums[n_sums] = _pairwise_block(a, l, h)
+            sums[n_sums] = _pairwise_block(a, start, stop)
             n_sums += 1
             top -= 1
             continue
@@ -85,11 +93,11 @@ def pairwise_sum(a: Any, lo: int, hi: int) -> Any:
         half -= half % 8
         if stage[top - 1] == 0:  # first the left part
             stage[top - 1] = 1
-            los[top], his[top], stage[top] = l, l + half, 0
+            los[top], his[top], stage[top] = start, start + half, 0
             top += 1
         elif stage[top - 1] == 1:  # then the right part
             stage[top - 1] = 2
-            los[top], his[top], stage[top] = l + half, h, 0
+            los[top], his[top], stage[top] = start + half, stop, 0
             top += 1
         else:  # both done: left + right
             sums[n_sums - 2] = sums[n_sums - 2] + sums[n_sums - 1]

@@ -19,7 +19,7 @@ from mesa.datacollection import DataCollector
 
 from sim.core.agents import Department, TownshipCadre, VillageCadre
 from sim.core.county import REAL, build_county, hierarchy, update_post_share
-from sim.core.levers import FORM, INSP, SERVICE, SPEC, VISIT, regime
+from sim.core.levers import INSP, SERVICE, VISIT, regime
 from sim.core.mechanisms import (
     accountability,
     assignment,
@@ -77,15 +77,13 @@ class GrassrootsModel(mesa.Model):
         self._weekend_requests = c.households * req_day * p.weekend_request_share
         self._routing = [cascade.routing(reg, p.villages_per_township) for reg in self.regimes]
         self._town_of_vcadre = np.tile(c.town_of_village, c.v_slots)
-        self._effort_village = [reg.effort_village.astype(REAL)[:, None] for reg in self.regimes]
-        self._trace1 = [(1.0 + reg.trace).astype(REAL)[:, None] for reg in self.regimes]  # clock hours per work hour
-        self._trace = [reg.trace.astype(REAL)[:, None] for reg in self.regimes]  # trace hours per work hour
-        self._backlog_weight = [reg.weight[:5, None].astype(REAL) for reg in self.regimes]
-        self._trace1_k = [(1.0 + reg.trace).astype(REAL) for reg in self.regimes]  # the same, as (5,) for kernels
-        self._trace_k = [reg.trace.astype(REAL) for reg in self.regimes]
-        self._backlog_weight_k = [reg.weight[:5].astype(REAL) for reg in self.regimes]
+        # by kind (5,), float32 like the stocks: clock hours per work hour, trace hours per work hour, priority
+        # weights, hours per village task
+        self._trace1_kind = [(1.0 + reg.trace).astype(REAL) for reg in self.regimes]
+        self._trace_kind = [reg.trace.astype(REAL) for reg in self.regimes]
+        self._backlog_weight_kind = [reg.weight[:5].astype(REAL) for reg in self.regimes]
+        self._effort_village_kind = [reg.effort_village.astype(REAL) for reg in self.regimes]
         self._timeuse = timeuse.TimeUse.empty(c.n_cadres)  # the day's allocation, refilled every day
-        self._effort_village_k = [reg.effort_village.astype(REAL) for reg in self.regimes]
         self._aging = [self._by_level(reg.aging_township, reg.aging) for reg in self.regimes]
         # cadres plan `planning_days` ahead: that share of their fresh work is due soon
         self._due = [self._by_level(np.minimum(1.0, p.planning_days * reg.aging_township),
@@ -251,7 +249,7 @@ class GrassrootsModel(mesa.Model):
         v_dropped = assignment.assign_day(
             c.stock, arrivals.township_n, arrivals.township_h, arrivals.village_n, work, c.secretary,
             c.secretary_form if p.secretary_form_weight != p.secretary_weight else None, sv, p.load_aversion,
-            self._effort_village_k[reform])
+            self._effort_village_kind[reform])
 
         # 4 time allocation: fixed items, then overtime under pressure, then the flexible split by priority
         if weekday:
@@ -274,15 +272,15 @@ class GrassrootsModel(mesa.Model):
         # demands (backlog with its trace, residents waiting, proactive work), hours due, capacity with overtime,
         # priority = accountability weight x urgency (service lowered by stress), the water-filling split
         day = timeuse.allocate_day(
-            self._timeuse, weekday=weekday, stock=c.stock, due=self._due[reform], trace1=self._trace1_k[reform],
-            backlog_weight=self._backlog_weight_k[reform], fixed=fixed, work=work, present=present, waiting=waiting,
+            self._timeuse, weekday=weekday, stock=c.stock, due=self._due[reform], trace1=self._trace1_kind[reform],
+            backlog_weight=self._backlog_weight_kind[reform], fixed=fixed, work=work, present=present, waiting=waiting,
             proactive=proactive, exhaustion=c.exhaustion, stress=c.stress, service_weight=r.weight[SERVICE],
             proactive_weight=r.weight[VISIT], p=p)
         x, need, inv_prod, used, worked = day.x, day.need, day.inv_prod, day.used, day.worked.copy()
 
         # 5 trace and fake completion: substantive work on overdue first, then fresh; the rest falls due
         done, faked, fell_due, fake_hours = trace.settle_day(
-            c.stock, c.fake_stock, x, self._trace1_k[reform], self._trace_k[reform], self._aging[reform], used, need,
+            c.stock, c.fake_stock, x, self._trace1_kind[reform], self._trace_kind[reform], self._aging[reform], used, need,
             work, worked, p.fake_propensity)  # worked now includes the hours spent faking
         self.worked = worked
 

@@ -18,7 +18,6 @@ import numpy as np
 from sim.core.jit import kernel, pairwise_sum, python_sum
 
 
-
 @dataclass
 class Served:
     resolved: float
