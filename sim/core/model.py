@@ -253,8 +253,8 @@ class GrassrootsModel(mesa.Model):
 
         # 4 time allocation: fixed items, then overtime under pressure, then the flexible split by priority
         if weekday:
-            meet = timeuse.fixed_items(county_n[5], town_add[5], c.post_share, self._town_of_vcadre, self._uniform_village(), r)
-            meet.scale(work, Nt, p.fixed_hours_cap)
+            meet = timeuse.fixed_items(county_n[5], town_add[5], c.post_share, self._town_of_vcadre, self._uniform_village(), r,
+                                       work=work, cap=p.fixed_hours_cap)  # only cadres at work attend
             fixed = meet.hours
             present = vwork * (1.0 - meet.away)  # in the village and able to serve residents
         else:

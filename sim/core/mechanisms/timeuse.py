@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.jit import kernel
+from sim.core.jit import kernel, pairwise_sum
 from sim.core.levers import Regime
-from sim.core.mechanisms.assignment import township_tasks
 
 
 @dataclass
@@ -35,37 +34,70 @@ class FixedItems:
 
 
 def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share: np.ndarray,
-                town_of_vcadre: np.ndarray, u: np.ndarray, r: Regime) -> FixedItems:
+                town_of_vcadre: np.ndarray, u: np.ndarray, r: Regime, work: np.ndarray | None = None,
+                cap: float = np.inf) -> FixedItems:
     """County meetings go to the holders of the department's post (township cadres, travelling to the county);
     each is relayed as a township-tier meeting (plus the township's own) to which a share of village cadres
     is summoned (stochastic rounding), and held again in the village unless consolidated. Video attendance
-    saves the travel and keeps the cadre in the village."""
+    saves the travel and keeps the cadre in the village. With `work`, only cadres at work attend and fixed
+    hours are capped at `cap` (as `FixedItems.scale`). One compiled pass over the cadres."""
     Nt = post_share.shape[1]
     N = Nt + len(u)
     inperson = 1.0 - r.video
-    total = county_meetings.sum()
-    town = total + town_added if r.village_tier_meetings else np.full(len(town_added), total)
-    expected = town[town_of_vcadre]
-    meetings, travel, hours, app_hours = np.empty(N), np.empty(N), np.empty(N), np.empty(N)
-    mt = meetings[:Nt]
-    mt[:] = township_tasks(county_meetings[None], post_share)[0]
-    mv = np.floor(expected * r.attend_share + u)
-    np.multiply(mt, r.travel_township * inperson, out=travel[:Nt])
-    np.multiply(mv, r.travel_village * inperson, out=travel[Nt:])
-    app_hours[:Nt] = r.app_hours_township
-    app_hours[Nt:] = r.app_hours_village
-    hours[:Nt] = mt * r.meeting_hours
-    hours[Nt:] = mv * r.meeting_hours
-    repeated = np.zeros(N)
-    if r.village_tier_meetings:
-        np.multiply(expected, r.village_meeting_hours, out=repeated[Nt:])
-        hours[Nt:] += repeated[Nt:]
-        np.add(mv, expected, out=meetings[Nt:])
-    else:
-        meetings[Nt:] = mv
-    hours += travel
-    hours += app_hours
-    return FixedItems(meetings, hours, np.minimum(1.0, mv * inperson), travel, app_hours, repeated)
+    out = FixedItems(np.empty(N), np.empty(N), np.empty(len(u)), np.empty(N), np.empty(N), np.empty(N))
+    _fixed_items(np.ascontiguousarray(county_meetings, dtype=np.float64), np.asarray(town_added, np.float64),
+                 post_share, town_of_vcadre, u, np.ones(N) if work is None else work, float(cap),
+                 bool(r.village_tier_meetings), float(inperson), float(r.attend_share),
+                 float(r.travel_township * inperson), float(r.travel_village * inperson), float(r.app_hours_township),
+                 float(r.app_hours_village), float(r.meeting_hours), float(r.village_meeting_hours),
+                 out.meetings, out.hours, out.away, out.travel, out.app_hours, out.repeated)
+    return out
+
+
+@kernel
+def _fixed_items(county_meetings, town_added, post_share, town_of_vcadre, u, work, cap, village_tier, inperson,
+                 attend_share, travel_township, travel_village, app_township, app_village, meeting_hours,
+                 village_meeting_hours, meetings, hours, away, travel, app_hours, repeated) -> None:
+    """`fixed_items` one cadre at a time, each operation in the order of the numpy code it replaced (the
+    county's meetings added in numpy's pairwise order, a cadre's posts department after department)."""
+    D, nt = post_share.shape
+    total = pairwise_sum(county_meetings, 0, D)
+    for i in range(nt):
+        mt = county_meetings[0] * post_share[0, i]
+        for d in range(1, D):
+            mt += county_meetings[d] * post_share[d, i]
+        tr = mt * travel_township
+        h = mt * meeting_hours
+        h += tr
+        h += app_township
+        w = work[i]
+        meetings[i] = mt * w
+        travel[i] = tr * w
+        app_hours[i] = app_township * w
+        repeated[i] = 0.0 * w
+        hours[i] = min(h * w, cap)
+    for k in range(len(u)):
+        i = nt + k
+        expected = total + town_added[town_of_vcadre[k]] if village_tier else total
+        mv = np.floor(expected * attend_share + u[k])
+        tr = mv * travel_village
+        h = mv * meeting_hours
+        rep = 0.0
+        if village_tier:
+            rep = expected * village_meeting_hours
+            h += rep
+            m = mv + expected
+        else:
+            m = mv
+        h += tr
+        h += app_village
+        w = work[i]
+        meetings[i] = m * w
+        travel[i] = tr * w
+        app_hours[i] = app_village * w
+        repeated[i] = rep * w
+        hours[i] = min(h * w, cap)
+        away[k] = min(1.0, mv * inperson)
 
 
 def overtime(need: np.ndarray, regular_left: np.ndarray, pressure: float, cap: float) -> np.ndarray:
