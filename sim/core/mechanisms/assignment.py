@@ -80,17 +80,20 @@ def _assign_day(stock, township_n, township_h, village_n, work, secretary, secre
     nt = township_n.shape[1]
     V = village_n.shape[1]
     one = np.float32(1.0)
-    w = np.empty(n - nt)
-    w_form = np.empty(n - nt)
-    for i in range(nt, n):
-        load = stock[1, 0, 0, i]
-        for late_fresh in range(2):
-            for j in range(k):
-                if late_fresh or j:
-                    load += stock[1, late_fresh, j, i]
-        damp = one + load * load_aversion
-        w[i - nt] = work[i] * secretary[i] / damp
-        w_form[i - nt] = work[i] * secretary_form[i] / damp
+    nv = n - nt
+    load = stock[1, 0, 0, nt:].copy()  # hours pending per village cadre: her ten stocks added in turn
+    for late_fresh in range(2):
+        for j in range(k):
+            if late_fresh or j:
+                h = stock[1, late_fresh, j]
+                for i in range(nv):
+                    load[i] += h[nt + i]
+    w = np.empty(nv)
+    w_form = np.empty(nv)
+    for i in range(nv):
+        damp = one + load[i] * load_aversion
+        w[i] = work[nt + i] * secretary[nt + i] / damp
+        w_form[i] = work[nt + i] * secretary_form[nt + i] / damp
     tot = w[:V].copy()
     tot_form = w_form[:V].copy()
     for s in range(1, v_slots):
@@ -106,14 +109,18 @@ def _assign_day(stock, township_n, township_h, village_n, work, secretary, secre
             any_share = any_share or w[s * V + v] != 0.0
         nobody[v] = not any_share
     for j in range(k):
+        n_fresh, h_fresh = stock[0, 1, j], stock[1, 1, j]
         for i in range(nt):
-            stock[0, 1, j, i] += np.float32(township_n[j, i])
-            stock[1, 1, j, i] += np.float32(township_h[j, i])
+            n_fresh[i] += np.float32(township_n[j, i])
+            h_fresh[i] += np.float32(township_h[j, i])
         shares = w_form if by_form and j == FORM else w
-        for i in range(nt, n):
-            count = np.float32(village_n[j, (i - nt) % V] * shares[i - nt])
-            stock[0, 1, j, i] += count
-            stock[1, 1, j, i] += count * effort_village[j]
+        effort = effort_village[j]
+        for s in range(v_slots):
+            for v in range(V):
+                i = nt + s * V + v
+                count = np.float32(village_n[j, v] * shares[i - nt])
+                n_fresh[i] += count
+                h_fresh[i] += count * effort
     for j in range(k):  # village after village (numpy's order for the (kinds, villages) gather it replaced)
         lost = 0.0
         first = True
