@@ -249,3 +249,92 @@ def test_exhaustion_drain_saturates_below_the_cap():
 def test_service_orientation_is_bounded():
     so = accountability.service_orientation(1.0, np.array([0.0, 5.0, 1e9]), 0.5, 5.0)
     assert so[0] == 1.0 and so[1] == pytest.approx(0.75) and so[2] >= 0.5 - 1e-9
+
+
+def _county_arrays(seed: int, n_t: int = 6, villages: int = 40, slots: int = 3):
+    """Random stocks and per-cadre arrays shaped like a county's (float32 stocks), some cadres away."""
+    rng = np.random.default_rng(seed)
+    n = n_t + villages * slots
+    stock = (rng.random((2, 2, 5, n)) * 10 ** rng.uniform(-2, 1.5, (2, 2, 5, n))).astype(np.float32)
+    work = (rng.random(n) > 0.3).astype(float)
+    work[n_t : n_t + 3] = 0.0
+    work[n_t + villages : n_t + villages + 3] = 0.0
+    work[n_t + 2 * villages : n_t + 2 * villages + 3] = 0.0  # three villages with nobody at work
+    return rng, stock, work, n
+
+
+def test_fused_assignment_equals_the_reference_functions():
+    """`assign_day` (the model's compiled pass) gives the bits of `village_shares` + `assign_to_village_cadres`."""
+    for seed in range(3):
+        rng, stock, work, n = _county_arrays(seed)
+        n_t, villages, slots = 6, 40, 3
+        secretary, form = np.ones(n), np.ones(n)
+        secretary[n_t : n_t + villages], form[n_t : n_t + villages] = 1.5, 30.0
+        town_n, town_h, village_n = rng.random((5, n_t)), rng.random((5, n_t)) * 3, rng.random((5, villages)) * 4
+        effort = np.float32([1.0, 2.5, 1.5, 3.0, 6.0])
+        ref = stock.copy()
+        load = ref[1].reshape(10, -1).sum(0)
+        shares = assignment.village_shares(load[n_t:], work[n_t:], secretary[n_t:], slots, 0.125)
+        new = np.empty((2, 5, n), np.float32)
+        new[0, :, :n_t], new[1, :, :n_t] = town_n, town_h
+        v_n, dropped = assignment.assign_to_village_cadres(village_n, shares, out=new[0, :, n_t:])
+        form_shares = assignment.village_shares(load[n_t:], work[n_t:], form[n_t:], slots, 0.125)
+        assignment.assign_to_village_cadres(village_n[FORM : FORM + 1], form_shares, out=new[0, FORM : FORM + 1, n_t:])
+        np.multiply(v_n, effort[:, None], out=new[1, :, n_t:])
+        ref[:, 1] += new
+        got = stock.copy()
+        got_dropped = assignment.assign_day(got, town_n, town_h, village_n, work, secretary, form, slots, 0.125, effort)
+        assert got.tobytes() == ref.tobytes() and got_dropped.tobytes() == dropped.tobytes() and dropped.sum() > 0
+
+
+def test_fused_trace_accountability_and_burnout_equal_the_reference_functions():
+    """`trace.settle_day`, `accountability.stress_day` and `burnout.exhaustion_day` give the bits of the
+    functions that define each mechanism step by step."""
+    for seed in range(3):
+        rng, stock, work, n = _county_arrays(seed)
+        x = (rng.random((7, n)) * 3).astype(np.float32)
+        trace1 = np.float32([1.3, 1.5, 1.4, 1.2, 1.1])
+        aging = rng.random((5, n)).astype(np.float32) * 0.3
+        used, need = rng.random(n) * 9, (rng.random(n) * 12).astype(np.float32)
+        worked = used + rng.random(n) * 2
+        fakes = rng.random(n)
+        # reference: step by step
+        ref, ref_fakes, ref_worked = stock.copy(), fakes.copy(), worked.copy()
+        done = trace.work_off(ref[0], ref[1], x[:5] / trace1[:, None])
+        shortfall = (1.0 - np.minimum(used / (need + 1e-12), 1.0)) * work
+        faked, due = trace.fake_or_fall_due(ref[:, 1], aging, shortfall.astype(np.float32), 0.35)
+        fake_hours = np.minimum(((trace1 - 1)[:, None] * faked[1]).sum(0), np.maximum(24.0 - ref_worked, 0.0))
+        ref_worked += fake_hours
+        ref[:, 0] += due
+        ref_fakes += faked[0].sum(0)
+        got, got_fakes, got_worked = stock.copy(), fakes.copy(), worked.copy()
+        out = trace.settle_day(got, got_fakes, x, trace1, trace1 - 1, aging, used, need, work, got_worked, 0.35)
+        for a, b in zip(out, (done, faked, due, fake_hours), strict=True):
+            assert a.tobytes() == b.tobytes()
+        assert got.tobytes() == ref.tobytes() and got_fakes.tobytes() == ref_fakes.tobytes()
+        assert got_worked.tobytes() == ref_worked.tobytes()
+        # accountability
+        r = regime(Scenario(), False)
+        stress, complaints = rng.random(n) * 4, rng.random(n)
+        ref_stress, ref_fakes = stress.copy(), got_fakes.copy()
+        found = accountability.discover_fakes(ref_fakes, r.fake_discovery, 1.3)
+        events = accountability.accountability_events(due[0].sum(0), found, (done[0, 4] + done[1, 4]) * r.specialist_error,
+                                                      2.0)
+        events += complaints
+        added = accountability.update_stress(ref_stress, events, r.accountability, r.forgiven, 0.97)
+        got_found, got_added = accountability.stress_day(stress, got_fakes, due[0], done, complaints, r, 1.3, 2.0, 0.97)
+        assert got_found.tobytes() == found.tobytes() and got_added.tobytes() == added.tobytes()
+        assert stress.tobytes() == ref_stress.tobytes() and got_fakes.tobytes() == ref_fakes.tobytes()
+        # burnout
+        e, severe_days, filled = rng.random(n), rng.integers(0, 5, n).astype(float), rng.random(n) > 0.1
+        resilience = 1 + 0.3 * (rng.random(n) - 0.5)
+        ref_e, ref_days = e.copy(), severe_days.copy()
+        burnout.update_exhaustion(ref_e, got_worked, 8.0, added, resilience, 0.02, 0.01, 0.03 / resilience)
+        ref_e *= filled
+        ref_severe = ref_e > 0.85
+        ref_days += 1.0
+        ref_days *= ref_severe
+        severe = burnout.exhaustion_day(e, severe_days, got_worked, 8.0, added, resilience, 0.02, 0.01, 0.03 / resilience,
+                                        filled, 0.85)
+        assert e.tobytes() == ref_e.tobytes() and severe_days.tobytes() == ref_days.tobytes()
+        assert (severe == ref_severe).all() and ref_severe.any()
