@@ -66,7 +66,7 @@ def main(repeats: int = 5, seed: int = 0) -> float:
     print(f"bare Mesa (set-up + {days} x shuffle_do):   best {tb:.3f} s, median {mb:.3f} s")
     print(f"ratio model / bare: best {tm / tb:.2f}, median {mm / mb:.2f}  (target <= 0.5)")
     print(f"first model run in this process: {first:.3f} s (kernels loaded from numba's on-disk cache, or compiled"
-          " on a machine's first run); ratio to bare best {first / tb:.2f}")
+          f" on a machine's first run); ratio to bare best {first / tb:.2f}")
     return tm / tb
 
 

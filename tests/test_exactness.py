@@ -80,9 +80,47 @@ def test_littles_law_waiting_time_accounting_is_exact():
     q = m.county.queue
     still = float((q.sum(1) * (np.arange(len(q)) + 1)).sum())
     lhs = ts["service_backlog"].sum()
-    rhs = ts["service_response_days_sum"].sum() + still
+    rhs = ts["service_response_days_sum"].sum() + ts["service_given_up_days_sum"].sum() + still
     assert ts["service_backlog"].iloc[-1] > 100  # a county that keeps people waiting, so the test has teeth
     assert lhs == pytest.approx(rhs, rel=1e-9)
     # problems found on patrol join the next day's queue: the last day's are not in it yet
     arrived = ts["service_requests_arrived"].sum() + ts["service_problems_found"].iloc[:-1].sum()
-    assert arrived == pytest.approx(ts["service_resolved"].sum() + q.sum(), rel=1e-9)  # conservation
+    left = ts["service_resolved"].sum() + ts["service_given_up"].sum()
+    assert arrived == pytest.approx(left + q.sum(), rel=1e-9)  # conservation
+
+
+def test_compiled_sums_add_in_numpys_and_pythons_order():
+    """The kernels' county sums give the bits of the numpy and Python sums they replaced: numpy's pairwise
+    order for a contiguous run (float64 and float32), Python's compensated `sum` of a list of floats."""
+    from sim.core.jit import pairwise_sum, python_sum
+
+    rng = np.random.default_rng(0)
+    for dtype in (np.float64, np.float32):
+        for n in (0, 1, 7, 8, 9, 16, 127, 128, 129, 300, 1584, 10_000):
+            a = (rng.standard_normal(n + 3) * 10 ** rng.uniform(-4, 4, n + 3)).astype(dtype)
+            assert np.asarray(pairwise_sum(a, 3, n + 3), dtype).tobytes() == a[3:].sum().tobytes(), (dtype, n)
+    for n in (0, 1, 2, 5, 50):
+        a = rng.standard_normal(n) * 10 ** rng.uniform(-8, 8, n)
+        assert python_sum(a, 0, n) == sum(a.tolist())
+    assert python_sum(np.array([1e16, 1.0, -1e16]), 0, 3) == 1.0  # compensated, as Python >= 3.12 adds
+
+
+STRESSED = {"n_townships": 2, "days": 90, "policy_start_day": 45, "warmup_days": 10, "village_cadres": 2,
+            "requests_per_household_year": 8.0, "request_give_up_days": 30, "meeting_consolidation": True,
+            "video_conferencing": 0.5}
+PLAIN = (
+    "import hashlib, numpy as np, sim\n"
+    f"r = sim.run_scenario({STRESSED!r}, seed=3, duty_list=True, extra_staff=1)\n"
+    "print(hashlib.sha256(np.ascontiguousarray(r.timeseries.to_numpy()).tobytes()).hexdigest())\n"
+)
+
+
+def test_kernels_run_as_plain_python_give_the_same_bits():
+    """Without numba's compiler (NUMBA_DISABLE_JIT=1, as when numba is missing) the kernels run as Python on
+    numpy scalars: slowly, and with the same results, in a county where villages empty and residents give up."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
+    env["NUMBA_DISABLE_JIT"] = "1"
+    out = subprocess.run([sys.executable, "-c", PLAIN], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    here = sim.run_scenario(STRESSED, seed=3, duty_list=True, extra_staff=1).timeseries
+    assert here["service_given_up"].sum() > 0 and here[["dropped_document", "dropped_form"]].to_numpy().sum() > 0
+    assert out.stdout.strip() == hashlib.sha256(np.ascontiguousarray(here.to_numpy()).tobytes()).hexdigest()

@@ -126,23 +126,21 @@ def test_quitting_hands_work_over_and_vacancy_refills():
 
 def test_service_queue_is_fifo_exact_and_complaints_come_once():
     q = np.zeros((8, 1))
-    q = service.age_queue(q, np.array([3.0]))
+    service.age_queue(q, np.array([3.0]))
     for _ in range(3):
-        q = service.age_queue(q, np.array([0.0]))
-    q = service.age_queue(q, np.array([2.0]))  # ages: 3 requests at age 4, 2 at age 0
+        service.age_queue(q, np.array([0.0]))
+    service.age_queue(q, np.array([2.0]))  # ages: 3 requests at age 4, 2 at age 0
     served = service.resolve(q, np.array([4.0]), q.sum(0), limit=2, oldest=7)
     assert np.isclose(served.resolved, 4.0) and np.isclose(served.response_days, 3 * 4 + 1 * 0)
     assert np.isclose(served.within_limit, 1.0)
     assert np.isclose(q.sum(), 1.0)  # the rest stays queued
     q2 = np.zeros((8, 1))
-    q2 = service.age_queue(q2, np.array([1.0]))
+    service.age_queue(q2, np.array([1.0]))
     complaints = []
     for _ in range(6):
         complaints.append(service.resolve(q2, np.array([0.0]), q2.sum(0), limit=2, oldest=7).complaints[0])
-        q2 = service.age_queue(q2, np.array([0.0]))
+        service.age_queue(q2, np.array([0.0]))
     assert sum(complaints) == 1.0 and q2.sum() == 1.0  # one complaint, and the request still waits
-    grown = service.age_queue(np.ones((4, 1)), np.array([0.0]))
-    assert grown.shape[0] == 8 and np.isclose(grown.sum(), 4.0)  # old requests are never lumped together
 
 
 def test_patrol_finds_more_when_separated_or_purchased():
@@ -185,20 +183,43 @@ def test_fifo_serves_each_village_oldest_first_up_to_its_capacity():
     assert np.isclose(served.response_days, ((q - expected).sum(1) * np.arange(30)).sum())
 
 
-def test_service_queue_shrinks_once_cleared_and_keeps_every_request():
-    q = np.zeros((256, 2))
-    q[200] = [1.0, 2.0]
-    q = service.age_queue(q, np.array([0.5, 0.0]), oldest=200)
-    assert q.shape[0] == 256 and q[201].tolist() == [1.0, 2.0]  # still waiting: no shrinking
-    served = service.resolve(q, np.array([5.0, 5.0]), q.sum(0), limit=4, oldest=201)
-    assert served.resolved == 3.5 and served.response_days == 201 * 3.0
-    oldest = service.oldest_age(q, 201)
-    assert oldest == 0
-    for _ in range(3):
-        q = service.age_queue(q, np.array([1.0, 0.0]), oldest=oldest)
-        oldest = service.oldest_age(q, oldest + 1)
-    assert q.shape[0] == service.MIN_AGES  # halved day by day down to the floor
-    assert q.sum() == 3.0 and q[:3, 0].tolist() == [1.0, 1.0, 1.0]  # nothing lost, ages kept
+def test_a_request_older_than_the_give_up_age_leaves_and_is_counted():
+    """Residents do not wait for years: a request that has waited `request_give_up_days` and is still not
+    resolved leaves the next morning, counted as given up; nothing younger moves, and nothing is lumped."""
+    q = np.zeros((31, 2))  # give-up age 30: rows 0..30
+    q[30] = [1.0, 2.0]
+    q[29] = [0.5, 0.0]
+    given_up = service.age_queue(q, np.array([4.0, 0.0]), oldest=30)
+    assert given_up == 3.0 and q.shape == (31, 2)
+    assert q[30].tolist() == [0.5, 0.0] and q[0].tolist() == [4.0, 0.0] and q.sum() == 4.5
+    assert service.age_queue(q, np.zeros(2), oldest=30) == 0.5  # the next day, the next oldest
+    assert service.age_queue(q, np.zeros(2), oldest=30) == 0.0 and q[2].tolist() == [4.0, 0.0]
+
+
+def test_a_collapsing_county_gives_up_requests_keeps_exact_accounting_and_flat_memory():
+    """Too few village cadres for the demand: requests pile up; after the give-up age they leave, counted in
+    `service_given_up` with their waiting days, so Little's law still holds to the request; the queue is
+    allocated once at set-up and does not grow however long the run."""
+    fields = {"village_cadres": 2, "requests_per_household_year": 8.0, "n_townships": 2, "request_give_up_days": 30,
+              "warmup_days": 0}
+    short = sim.GrassrootsModel(rng=1, scenario={**fields, "days": 100, "policy_start_day": 50})
+    m = sim.GrassrootsModel(rng=1, scenario={**fields, "days": 400, "policy_start_day": 200})
+    assert m.county.queue.shape == short.county.queue.shape == (31, m.county.n_villages)
+    size = m.county.queue.nbytes
+    m.run()
+    assert m.county.queue.nbytes == size  # flat: allocated once
+    ts = m.timeseries
+    summary = m.summary()
+    assert ts["service_given_up"].iloc[:30].sum() == 0.0 and ts["service_given_up"].sum() > 100
+    assert summary["requests_given_up_before"] + summary["requests_given_up_after"] == pytest.approx(
+        ts["service_given_up"].sum(), rel=1e-12)
+    assert (ts["service_given_up_days_sum"] == ts["service_given_up"] * 31).all()  # waited 0..30 days, left on day 31
+    q = m.county.queue
+    still = float((q.sum(1) * (np.arange(len(q)) + 1)).sum())
+    waited = ts["service_response_days_sum"].sum() + ts["service_given_up_days_sum"].sum() + still
+    assert ts["service_backlog"].sum() == pytest.approx(waited, rel=1e-9)  # every waiting day counted once
+    arrived = ts["service_requests_arrived"].sum() + ts["service_problems_found"].iloc[:-1].sum()
+    assert arrived == pytest.approx(ts["service_resolved"].sum() + ts["service_given_up"].sum() + q.sum(), rel=1e-9)
 
 
 def test_kernels_compile_without_a_writable_cache(monkeypatch):
@@ -228,3 +249,92 @@ def test_exhaustion_drain_saturates_below_the_cap():
 def test_service_orientation_is_bounded():
     so = accountability.service_orientation(1.0, np.array([0.0, 5.0, 1e9]), 0.5, 5.0)
     assert so[0] == 1.0 and so[1] == pytest.approx(0.75) and so[2] >= 0.5 - 1e-9
+
+
+def _county_arrays(seed: int, n_t: int = 6, villages: int = 40, slots: int = 3):
+    """Random stocks and per-cadre arrays shaped like a county's (float32 stocks), some cadres away."""
+    rng = np.random.default_rng(seed)
+    n = n_t + villages * slots
+    stock = (rng.random((2, 2, 5, n)) * 10 ** rng.uniform(-2, 1.5, (2, 2, 5, n))).astype(np.float32)
+    work = (rng.random(n) > 0.3).astype(float)
+    work[n_t : n_t + 3] = 0.0
+    work[n_t + villages : n_t + villages + 3] = 0.0
+    work[n_t + 2 * villages : n_t + 2 * villages + 3] = 0.0  # three villages with nobody at work
+    return rng, stock, work, n
+
+
+def test_fused_assignment_equals_the_reference_functions():
+    """`assign_day` (the model's compiled pass) gives the bits of `village_shares` + `assign_to_village_cadres`."""
+    for seed in range(3):
+        rng, stock, work, n = _county_arrays(seed)
+        n_t, villages, slots = 6, 40, 3
+        secretary, form = np.ones(n), np.ones(n)
+        secretary[n_t : n_t + villages], form[n_t : n_t + villages] = 1.5, 30.0
+        town_n, town_h, village_n = rng.random((5, n_t)), rng.random((5, n_t)) * 3, rng.random((5, villages)) * 4
+        effort = np.float32([1.0, 2.5, 1.5, 3.0, 6.0])
+        ref = stock.copy()
+        load = ref[1].reshape(10, -1).sum(0)
+        shares = assignment.village_shares(load[n_t:], work[n_t:], secretary[n_t:], slots, 0.125)
+        new = np.empty((2, 5, n), np.float32)
+        new[0, :, :n_t], new[1, :, :n_t] = town_n, town_h
+        v_n, dropped = assignment.assign_to_village_cadres(village_n, shares, out=new[0, :, n_t:])
+        form_shares = assignment.village_shares(load[n_t:], work[n_t:], form[n_t:], slots, 0.125)
+        assignment.assign_to_village_cadres(village_n[FORM : FORM + 1], form_shares, out=new[0, FORM : FORM + 1, n_t:])
+        np.multiply(v_n, effort[:, None], out=new[1, :, n_t:])
+        ref[:, 1] += new
+        got = stock.copy()
+        got_dropped = assignment.assign_day(got, town_n, town_h, village_n, work, secretary, form, slots, 0.125, effort)
+        assert got.tobytes() == ref.tobytes() and got_dropped.tobytes() == dropped.tobytes() and dropped.sum() > 0
+
+
+def test_fused_trace_accountability_and_burnout_equal_the_reference_functions():
+    """`trace.settle_day`, `accountability.stress_day` and `burnout.exhaustion_day` give the bits of the
+    functions that define each mechanism step by step."""
+    for seed in range(3):
+        rng, stock, work, n = _county_arrays(seed)
+        x = (rng.random((7, n)) * 3).astype(np.float32)
+        trace1 = np.float32([1.3, 1.5, 1.4, 1.2, 1.1])
+        aging = rng.random((5, n)).astype(np.float32) * 0.3
+        used, need = rng.random(n) * 9, (rng.random(n) * 12).astype(np.float32)
+        worked = used + rng.random(n) * 2
+        fakes = rng.random(n)
+        # reference: step by step
+        ref, ref_fakes, ref_worked = stock.copy(), fakes.copy(), worked.copy()
+        done = trace.work_off(ref[0], ref[1], x[:5] / trace1[:, None])
+        shortfall = (1.0 - np.minimum(used / (need + 1e-12), 1.0)) * work
+        faked, due = trace.fake_or_fall_due(ref[:, 1], aging, shortfall.astype(np.float32), 0.35)
+        fake_hours = np.minimum(((trace1 - 1)[:, None] * faked[1]).sum(0), np.maximum(24.0 - ref_worked, 0.0))
+        ref_worked += fake_hours
+        ref[:, 0] += due
+        ref_fakes += faked[0].sum(0)
+        got, got_fakes, got_worked = stock.copy(), fakes.copy(), worked.copy()
+        out = trace.settle_day(got, got_fakes, x, trace1, trace1 - 1, aging, used, need, work, got_worked, 0.35)
+        for a, b in zip(out, (done, faked, due, fake_hours), strict=True):
+            assert a.tobytes() == b.tobytes()
+        assert got.tobytes() == ref.tobytes() and got_fakes.tobytes() == ref_fakes.tobytes()
+        assert got_worked.tobytes() == ref_worked.tobytes()
+        # accountability
+        r = regime(Scenario(), False)
+        stress, complaints = rng.random(n) * 4, rng.random(n)
+        ref_stress, ref_fakes = stress.copy(), got_fakes.copy()
+        found = accountability.discover_fakes(ref_fakes, r.fake_discovery, 1.3)
+        events = accountability.accountability_events(due[0].sum(0), found, (done[0, 4] + done[1, 4]) * r.specialist_error,
+                                                      2.0)
+        events += complaints
+        added = accountability.update_stress(ref_stress, events, r.accountability, r.forgiven, 0.97)
+        got_found, got_added = accountability.stress_day(stress, got_fakes, due[0], done, complaints, r, 1.3, 2.0, 0.97)
+        assert got_found.tobytes() == found.tobytes() and got_added.tobytes() == added.tobytes()
+        assert stress.tobytes() == ref_stress.tobytes() and got_fakes.tobytes() == ref_fakes.tobytes()
+        # burnout
+        e, severe_days, filled = rng.random(n), rng.integers(0, 5, n).astype(float), rng.random(n) > 0.1
+        resilience = 1 + 0.3 * (rng.random(n) - 0.5)
+        ref_e, ref_days = e.copy(), severe_days.copy()
+        burnout.update_exhaustion(ref_e, got_worked, 8.0, added, resilience, 0.02, 0.01, 0.03 / resilience)
+        ref_e *= filled
+        ref_severe = ref_e > 0.85
+        ref_days += 1.0
+        ref_days *= ref_severe
+        severe = burnout.exhaustion_day(e, severe_days, got_worked, 8.0, added, resilience, 0.02, 0.01, 0.03 / resilience,
+                                        filled, 0.85)
+        assert e.tobytes() == ref_e.tobytes() and severe_days.tobytes() == ref_days.tobytes()
+        assert (severe == ref_severe).all() and ref_severe.any()

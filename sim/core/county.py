@@ -21,7 +21,6 @@ from sim.core.scenario import Scenario
 
 N_BACKLOG = 5
 REAL = np.float32  # dtype of the (kind, cadre) stocks and the daily allocation: half the memory traffic of float64
-QUEUE_START_AGES = 32
 
 
 @dataclass
@@ -53,7 +52,7 @@ class County:
     stock: np.ndarray  # (2, 2, 5, N) pending upper tasks: [count, hours] x [late (past deadline), fresh] x kind x cadre
     fake_stock: np.ndarray  # (N,) faked completions not yet found
     stress: np.ndarray  # (N,) accountability stress, decaying
-    queue: np.ndarray  # (ages, V) service requests waiting, by age in days (row = age)
+    queue: np.ndarray  # (give-up age + 1, V) service requests waiting, by age in days (row = age)
     petitions: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (V,) complaint tasks due tomorrow
     post_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (D, Nt) who does a department's work
     active: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (N,) filled and not seconded
@@ -80,7 +79,9 @@ class County:
 
     def to_village_cadres(self, a: np.ndarray) -> np.ndarray:
         """(..., V) per village -> (..., village cadres): every slot of a village gets the village's value."""
-        return np.tile(a, self.v_slots)
+        out = np.empty((*a.shape[:-1], self.v_slots, a.shape[-1]), a.dtype)
+        out[...] = a[..., None, :]
+        return out.reshape(*a.shape[:-1], -1)
 
     def unit_of(self, i: int) -> np.ndarray:
         """The slots of cadre i's unit (its township's or its village's cadres), in slot order."""
@@ -201,7 +202,7 @@ def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Gen
         stock=np.zeros((2, 2, N_BACKLOG, N), REAL),
         fake_stock=np.zeros(N),
         stress=np.zeros(N),
-        queue=np.zeros((QUEUE_START_AGES, V)),
+        queue=np.zeros((s.request_give_up_days + 1, V)),  # ages 0..give-up: allocated once (service.py)
         petitions=np.zeros(V),
         draw_order=draw_order,
     )

@@ -13,12 +13,115 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from numba import njit
+import numpy as np
+
+try:
+    from numba import njit
+except ImportError:  # pragma: no cover - numba is a dependency; without it the kernels run as plain Python
+    njit = None
 
 
 def kernel(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Compile `fn` to a sequential loop (numpy error model: x / 0 is inf, as in the numpy code it replaces)."""
+    """Compile `fn` to a sequential loop (numpy error model: x / 0 is inf, as in the numpy code it replaces).
+    Without numba (or with NUMBA_DISABLE_JIT=1) `fn` runs as plain Python on numpy scalars, slowly, with the
+    same results: every kernel casts explicitly wherever float32 meets a Python float."""
+    if njit is None:
+        return fn
     try:
         return njit(cache=True, error_model="numpy")(fn)
     except RuntimeError:  # numba found no writable cache directory: compile in each process instead
         return njit(error_model="numpy")(fn)
+
+
+PAIRWISE_BLOCK = 128  # numpy's PW_BLOCKSIZE
+
+
+@kernel
+def _pairwise_block(a: Any, lo: int, hi: int) -> Any:
+    """numpy's sum of a run of at most PAIRWISE_BLOCK elements: under 8 one after the other; else eight running
+    sums combined as a tree, and the rest added on."""
+    n = hi - lo
+    if n < 8:
+        if n <= 0:
+            return np.zeros(1, a.dtype)[0]
+        res = a[lo]
+        for i in range(lo + 1, hi):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = lo + 8
+    end = hi - n % 8
+    while i < end:
+        r0 += a[i]
+        r1 += a[i + 1]
+        r2 += a[i + 2]
+        r3 += a[i + 3]
+        r4 += a[i + 4]
+        r5 += a[i + 5]
+        r6 += a[i + 6]
+        r7 += a[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < hi:
+        res += a[i]
+        i += 1
+    return res
+
+
+@kernel
+def pairwise_sum(a: Any, lo: int, hi: int) -> Any:
+    """Sum of the 1-d array a[lo:hi] in numpy's own order (its pairwise summation of a contiguous run, in the
+    array's dtype), so that a compiled loop gives the bits of `a[lo:hi].sum()`: a run longer than
+    PAIRWISE_BLOCK is split in two (the first part a multiple of 8 long), each summed so, and the two added.
+    Written as a loop over an explicit stack (numba's on-disk cache does not keep recursive functions)."""
+    if hi - lo <= PAIRWISE_BLOCK:
+        return _pairwise_block(a, lo, hi)
+    los, his, stage = np.empty(64, np.int64), np.empty(64, np.int64), np.zeros(64, np.int64)
+    sums = np.empty(64, a.dtype)
+    los[0], his[0] = lo, hi
+    top, n_sums = 1, 0
+    while top > 0:
+        start, stop = los[top - 1], his[top - 1]
+        n = stop - start
+        if n <= PAIRWISE_BLOCK:
+            sums[n_sums] = _pairwise_block(a, start, stop)
+            n_sums += 1
+            top -= 1
+            continue
+        half = n // 2
+        half -= half % 8
+        if stage[top - 1] == 0:  # first the left part
+            stage[top - 1] = 1
+            los[top], his[top], stage[top] = start, start + half, 0
+            top += 1
+        elif stage[top - 1] == 1:  # then the right part
+            stage[top - 1] = 2
+            los[top], his[top], stage[top] = start + half, stop, 0
+            top += 1
+        else:  # both done: left + right
+            sums[n_sums - 2] = sums[n_sums - 2] + sums[n_sums - 1]
+            n_sums -= 1
+            top -= 1
+    return sums[0]
+
+
+@kernel
+def python_sum(a: Any, lo: int, hi: int) -> float:
+    """`sum(a[lo:hi].tolist())` bit for bit, as Python >= 3.12 adds floats: from 0, one after the other, with
+    Neumaier's compensation added at the end (CPython's `builtin_sum_impl`)."""
+    if hi <= lo:
+        return 0.0
+    total = 0.0 + a[lo]
+    c = 0.0
+    for i in range(lo + 1, hi):
+        x = a[i]
+        t = total + x
+        if abs(total) >= abs(x):
+            c += (total - t) + x
+        else:
+            c += (x - t) + total
+        total = t
+    if c != 0.0 and np.isfinite(c):
+        total += c
+    return total

@@ -19,7 +19,7 @@ from mesa.datacollection import DataCollector
 
 from sim.core.agents import Department, TownshipCadre, VillageCadre
 from sim.core.county import REAL, build_county, hierarchy, update_post_share
-from sim.core.levers import FORM, INSP, SERVICE, SPEC, VISIT, regime
+from sim.core.levers import INSP, SERVICE, VISIT, regime
 from sim.core.mechanisms import (
     accountability,
     assignment,
@@ -77,10 +77,13 @@ class GrassrootsModel(mesa.Model):
         self._weekend_requests = c.households * req_day * p.weekend_request_share
         self._routing = [cascade.routing(reg, p.villages_per_township) for reg in self.regimes]
         self._town_of_vcadre = np.tile(c.town_of_village, c.v_slots)
-        self._effort_village = [reg.effort_village.astype(REAL)[:, None] for reg in self.regimes]
-        self._trace1 = [(1.0 + reg.trace).astype(REAL)[:, None] for reg in self.regimes]  # clock hours per work hour
-        self._trace = [reg.trace.astype(REAL)[:, None] for reg in self.regimes]  # trace hours per work hour
-        self._backlog_weight = [reg.weight[:5, None].astype(REAL) for reg in self.regimes]
+        # by kind (5,), float32 like the stocks: clock hours per work hour, trace hours per work hour, priority
+        # weights, hours per village task
+        self._trace1_kind = [(1.0 + reg.trace).astype(REAL) for reg in self.regimes]
+        self._trace_kind = [reg.trace.astype(REAL) for reg in self.regimes]
+        self._backlog_weight_kind = [reg.weight[:5].astype(REAL) for reg in self.regimes]
+        self._effort_village_kind = [reg.effort_village.astype(REAL) for reg in self.regimes]
+        self._timeuse = timeuse.TimeUse.empty(c.n_cadres)  # the day's allocation, refilled every day
         self._aging = [self._by_level(reg.aging_township, reg.aging) for reg in self.regimes]
         # cadres plan `planning_days` ahead: that share of their fresh work is due soon
         self._due = [self._by_level(np.minimum(1.0, p.planning_days * reg.aging_township),
@@ -242,30 +245,23 @@ class GrassrootsModel(mesa.Model):
             arrivals = cascade.petitions_only(c.petitions, Nt)
 
         # 3 assignment: township tasks to post holders, village tasks to the least-loaded village cadres
-        load = c.stock[1].reshape(10, -1).sum(0)  # hours pending per cadre, before today's arrivals
-        shares = assignment.village_shares(load[Nt:], vwork, c.secretary[Nt:], sv, p.load_aversion)
-        new = np.empty((2, 5, c.n_cadres), REAL)  # today's new tasks: [count, hours] x kind x cadre
-        new[0, :, :Nt] = arrivals.township_n
-        new[1, :, :Nt] = arrivals.township_h
-        v_n, v_dropped = assignment.assign_to_village_cadres(arrivals.village_n, shares, out=new[0, :, Nt:])
-        if p.secretary_form_weight != p.secretary_weight:  # the secretary keeps the village's reports (S2)
-            form_shares = assignment.village_shares(load[Nt:], vwork, c.secretary_form[Nt:], sv, p.load_aversion)
-            assignment.assign_to_village_cadres(arrivals.village_n[FORM : FORM + 1], form_shares, out=new[0, FORM : FORM + 1, Nt:])
-        np.multiply(v_n, self._effort_village[reform], out=new[1, :, Nt:])
-        c.stock[:, 1] += new
-        stock_h = c.stock[1].sum(0)  # (5, N) hours pending, late and fresh
+        # (the least loaded by hours pending before today's arrivals; the secretary keeps the village's reports, S2)
+        v_dropped = assignment.assign_day(
+            c.stock, arrivals.township_n, arrivals.township_h, arrivals.village_n, work, c.secretary,
+            c.secretary_form if p.secretary_form_weight != p.secretary_weight else None, sv, p.load_aversion,
+            self._effort_village_kind[reform])
 
         # 4 time allocation: fixed items, then overtime under pressure, then the flexible split by priority
         if weekday:
-            meet = timeuse.fixed_items(county_n[5], town_add[5], c.post_share, self._town_of_vcadre, self._uniform_village(), r)
-            meet.scale(work, Nt, p.fixed_hours_cap)
+            meet = timeuse.fixed_items(county_n[5], town_add[5], c.post_share, self._town_of_vcadre, self._uniform_village(), r,
+                                       work=work, cap=p.fixed_hours_cap)  # only cadres at work attend
             fixed = meet.hours
             present = vwork * (1.0 - meet.away)  # in the village and able to serve residents
         else:
             meet = None
             fixed = np.zeros(c.n_cadres)
             present = vwork
-        c.queue = service.age_queue(c.queue, requests + self._found, self._oldest)
+        given_up = service.age_queue(c.queue, requests + self._found, self._oldest)  # waited too long: gone
         self._oldest = min(self._oldest + 1, c.queue.shape[0] - 1)
         waiting = c.queue[: self._oldest + 1].sum(0)  # (V,) requests waiting per village
         if weekday:
@@ -273,60 +269,29 @@ class GrassrootsModel(mesa.Model):
             proactive = patrol.proactive_need(self._visit_need, self._patrol_need, professional_h)
         else:
             professional_h, proactive = 0.0, np.zeros(c.n_villages)
-        trace1 = self._trace1[reform]
-        demand = np.zeros((7, c.n_cadres), REAL)  # hours wanted today: 5 backlog kinds (with trace), service, proactive
-        np.multiply(stock_h, trace1, out=demand[:5])
-        demand[SERVICE, Nt:] = timeuse.spread_over_village(waiting * p.effort_service, present, sv)
-        demand[PROACTIVE, Nt:] = timeuse.spread_over_village(proactive, vwork, sv)
-        due_h = c.fresh_h * self._due[reform] + c.late_h  # overdue work, and fresh work due within the plan
-        prod = burnout.productivity(c.exhaustion, p.productivity_loss)
-        need = (due_h * trace1).sum(0)  # clock hours due: backlog due soon, and all of today's village work
-        need += demand[SERVICE]
-        need += demand[PROACTIVE]
-        need /= prod
-        if weekday:
-            regular_left = np.maximum(p.regular_hours - fixed, 0.0) * work
-            extra = timeuse.overtime(need, regular_left, p.overtime_pressure, p.overtime_cap) * work
-            capacity = np.minimum(regular_left + extra, 24.0 - fixed)
-        else:
-            capacity = timeuse.overtime(need, p.regular_hours, p.overtime_pressure, p.weekend_cap) * work
-        # priority = accountability weight x urgency (the share of the stock that is overdue or due soon)
-        weight = np.empty((7, c.n_cadres), REAL)
-        np.divide(due_h, stock_h + REAL(1e-12), out=weight[:5])
-        weight[:5] *= self._backlog_weight[reform]
-        weight[SERVICE] = accountability.service_orientation(r.weight[SERVICE], c.stress, p.defensiveness, p.stress_half)
-        weight[PROACTIVE] = r.weight[VISIT]
-        x = timeuse.allocate(demand, weight, (capacity * prod).astype(REAL))  # effective hours of work per demand
-        inv_prod = 1.0 / prod
-        used = x.sum(0) * inv_prod  # clock hours on flexible work
-        worked = fixed + np.maximum(used, np.minimum(capacity, np.maximum(p.regular_hours - fixed, 0.0))) if weekday else used
+        # demands (backlog with its trace, residents waiting, proactive work), hours due, capacity with overtime,
+        # priority = accountability weight x urgency (service lowered by stress), the water-filling split
+        day = timeuse.allocate_day(
+            self._timeuse, weekday=weekday, stock=c.stock, due=self._due[reform], trace1=self._trace1_kind[reform],
+            backlog_weight=self._backlog_weight_kind[reform], fixed=fixed, work=work, present=present, waiting=waiting,
+            proactive=proactive, exhaustion=c.exhaustion, stress=c.stress, service_weight=r.weight[SERVICE],
+            proactive_weight=r.weight[VISIT], p=p)
+        x, need, inv_prod, used, worked = day.x, day.need, day.inv_prod, day.used, day.worked.copy()
 
         # 5 trace and fake completion: substantive work on overdue first, then fresh; the rest falls due
-        done = trace.work_off(c.stock_n, c.stock_h, x[:5] / trace1)  # (2, 5, N) tasks done: late, fresh
-        shortfall = 1.0 - np.minimum(used / (need + 1e-12), 1.0)  # share of today's due work left undone
-        shortfall *= work  # nobody fakes for an empty desk: an absent cadre's tasks simply fall overdue
-        faked, fell_due = trace.fake_or_fall_due(c.stock[:, 1], self._aging[reform], shortfall.astype(REAL), p.fake_propensity)
-        fake_hours = np.minimum((self._trace[reform] * faked[1]).sum(0), np.maximum(24.0 - worked, 0.0))
-        worked += fake_hours
+        done, faked, fell_due, fake_hours = trace.settle_day(
+            c.stock, c.fake_stock, x, self._trace1_kind[reform], self._trace_kind[reform], self._aging[reform], used, need,
+            work, worked, p.fake_propensity)  # worked now includes the hours spent faking
         self.worked = worked
-        c.stock[:, 0] += fell_due
-        c.fake_stock += faked[0].sum(0)
 
         # 6 accountability: overdue tasks, discovered fakes and specialist errors raise stress
         insp_factor = float(county_n[INSP].sum()) / self._insp_mean if weekday else 0.0
-        found = accountability.discover_fakes(c.fake_stock, r.fake_discovery, insp_factor)
-        errors = (done[0, SPEC] + done[1, SPEC]) * r.specialist_error
-        events = accountability.accountability_events(fell_due[0].sum(0), found, errors, p.fake_found_weight)
-        events += self._complaint_events
-        stress_added = accountability.update_stress(c.stress, events, r.accountability, r.forgiven, p.stress_decay)
+        found, stress_added = accountability.stress_day(c.stress, c.fake_stock, fell_due[0], done, self._complaint_events,
+                                                        r, insp_factor, p.fake_found_weight, p.stress_decay)
 
         # 7 burnout: exhaustion, sick days; quitting and vacancies
-        burnout.update_exhaustion(c.exhaustion, worked, p.regular_hours, stress_added, c.resilience,
-                                  r.exhaustion_gain, p.stress_gain, self._recovery)
-        c.exhaustion *= c.filled  # an empty slot carries no exhaustion
-        severe = c.exhaustion > p.severe_threshold
-        c.severe_days += 1.0
-        c.severe_days *= severe
+        severe = burnout.exhaustion_day(c.exhaustion, c.severe_days, worked, p.regular_hours, stress_added, c.resilience,
+                                        r.exhaustion_gain, p.stress_gain, self._recovery, c.filled, p.severe_threshold)
         severe_idx = c.draw_order[(severe & c.active)[c.draw_order]]  # unit by unit: who draws which number
         c.sick = burnout.sick_days(severe_idx, len(severe), p.sick_rate, self._rng_main)
         quits = staffing.quitters(severe_idx, c.severe_days, p.quit_after_days, p.quit_rate, self._rng_main)
@@ -357,15 +322,11 @@ class GrassrootsModel(mesa.Model):
 
         if not report:
             return
-        done_by = self.county_sum(done.reshape(10, -1))  # tasks done in the county by (late, fresh) x kind
-        faked_by = self.county_sum(faked[0])
         self.recorder.record(
-            t, self, x=x, inv_prod=inv_prod.astype(REAL), r=r, work=work, worked=worked, fake_hours=fake_hours, meet=meet,
-            arr=arrivals, v_dropped=v_dropped, done=done_by[:5] + done_by[5:],
-            on_time=float(done_by[5:].sum() + faked_by.sum()), late_done=float(done_by[:5].sum()), faked=faked_by,
-            found=float(self.county_sum(found)), served=served, arrived=float(requests.sum()), problems=float(self._found.sum()),
-            quits=len(quits), visit_split=visit_split, visit_done=visit_done, visit_needed=visit_needed, incidents=incidents,
-            weekday=weekday, cadre_done=done, cadre_faked=faked[0],
+            t, self, x=x, inv_prod=inv_prod, r=r, work=work, worked=worked, fake_hours=fake_hours, meet=meet,
+            arr=arrivals, v_dropped=v_dropped, done=done, faked=faked[0], found=found, served=served,
+            arrived=float(requests.sum()), problems=float(self._found.sum()), quits=len(quits), visit_split=visit_split,
+            visit_done=visit_done, visit_needed=visit_needed, incidents=incidents, weekday=weekday, given_up=given_up,
         )
         self.day = t + 1
         if self.day >= p.days:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.core.jit import kernel, pairwise_sum
 from sim.core.levers import BACKLOG, FORM
 from sim.core.scenario import Scenario
 
@@ -42,6 +43,8 @@ COLUMNS: tuple[str, ...] = (
     "hours_duplicate_form", "hours_repeated_meeting", "proof_of_work_hours", "proof_of_work_share",
     "upper_task_hours", "upper_task_share",
     "cost_yuan_day",
+    # flat memory of a collapsing county (issue 8): requests whose residents gave up waiting
+    "service_given_up", "service_given_up_days_sum",
 )
 IX = {name: i for i, name in enumerate(COLUMNS)}
 
@@ -56,7 +59,8 @@ EXTRA = ("form_app_hours_village_day", "exhaustion_township", "exhaustion_villag
          "forms_secretary_day", "forms_secretary_busy_day",
          "burnout_none_share", "burnout_mild_share", "burnout_moderate_share", "burnout_severe_share",
          "duty_basic_share", "duty_cooperation_share", "duty_returned_share",
-         "requests_per_village_week", "specialist_hours_village_month", "proof_of_work_share", "upper_task_share", "cost_yuan_year")
+         "requests_per_village_week", "specialist_hours_village_month", "proof_of_work_share", "upper_task_share", "cost_yuan_year",
+         "requests_given_up")
 OUTCOMES = HEADLINE + EXTRA
 
 
@@ -73,7 +77,7 @@ F0 = K0 + 8
 # filled by secretaries, the duty-list categories of township items, requests, proof of work, cost
 PATTERNS = ("in_post", "above_mild", "above_moderate", "above_severe", "sec_forms", "sec_forms_p90",
             "items_basic", "items_cooperation", "items_returned", "requests_per_village", "duplicate_form_share",
-            "repeated_meeting_hours", "cost_day", "villages")
+            "repeated_meeting_hours", "cost_day", "villages", "given_up", "given_up_days")
 X0 = F0 + 30
 RAW = X0 + len(PATTERNS)
 
@@ -156,38 +160,42 @@ class Recorder:
         self._constants: tuple | None = None  # per run: secretaries' rows, duty matrix, thresholds (first day)
 
     def record(self, t: int, m: Any, *, x, inv_prod, r, work, worked, fake_hours, meet, arr, v_dropped,
-               done, on_time, late_done, faked, found, served, arrived, problems, quits, visit_split, visit_done, visit_needed,
-               incidents, weekday, cadre_done: np.ndarray | None = None,
-               cadre_faked: np.ndarray | None = None) -> None:
-        """Write day t's raw row from the day's arrays. Sums run over the slots in post (`m.levels`), township and
-        village apart, each in a fixed order. `cadre_done` (2, 5, N) and `cadre_faked` (5, N) are the tasks each
-        cadre completed and faked today (without them, the secretaries' forms are NaN)."""
+               done, faked, found, served, arrived, problems, quits, visit_split, visit_done, visit_needed,
+               incidents, weekday, given_up: float = 0.0) -> None:
+        """Write day t's raw row from the day's arrays: `done` (2, 5, N) tasks each cadre finished today (late,
+        fresh), `faked` (5, N) tasks faked, `found` (N,) fakes found, the hours of the time allocation. Every
+        per-cadre sum of the day runs in one compiled pass (`_day_sums`), over the slots in post (`m.levels`),
+        township and village apart, each in numpy's own order (`jit.pairwise_sum`)."""
         c, p = m.county, m.params
-        E = c.exhaustion
-        per = self.buffer
-        active = c.active  # in post in the county: seconded cadres and vacant slots are not counted
-        per[0] = active
-        np.multiply(E, active, out=per[1])
-        np.greater(per[1], p.burnout_threshold, out=per[2])
-        np.greater(per[1], p.severe_threshold, out=per[3])
-        per[4] = work
-        per[5] = worked
-        per[6] = meet.meetings if meet is not None else 0.0
-        np.multiply(x[FORM], inv_prod, out=per[7])
-        np.maximum(worked - p.regular_hours, 0.0, out=per[8])
-        np.multiply(x, inv_prod, out=per[HOURS : HOURS + 7], dtype=np.float64)  # clock hours: 5 backlog kinds, service, proactive
-        per[FAKE] = fake_hours
-        if meet is not None:
-            per[TRAVEL], per[FIXED], per[APP] = meet.travel, meet.hours, meet.app_hours
-            per[REPEATED] = meet.repeated if meet.repeated is not None else 0.0
-        sums = level_sums(per, m.levels)  # every per-cadre sum of the day in one call: [township, village]
+        if self._constants is None:
+            secretaries = self.nt + np.arange(c.n_villages)  # slot 0 of each village: slot-major layout (county.py)
+            self._constants = (secretaries, duty_lists(p), np.array(burnout_thresholds(p)),
+                               (duplicate_form_share(p, False), duplicate_form_share(p, True)))
+            self._sums = np.empty((ROWS, 2))
+            self._cadre_sums = np.empty(22, np.float32)  # done late, done fresh, faked (by kind), on time, late, pending
+            self._found = np.empty(1)
+            self._counts = np.empty(6)
+            self._forms = np.empty(2)
+        secretaries, duty, thresholds, duplicate = self._constants
+        township, village = m.levels
+        has_meet = meet is not None
+        zeros = self.buffer[0, :0]
+        _day_sums(self.buffer, c.active, c.exhaustion, p.burnout_threshold, p.severe_threshold, work, worked,
+                  meet.meetings if has_meet else zeros, x, inv_prod, p.regular_hours, fake_hours,
+                  meet.travel if has_meet else zeros, meet.hours if has_meet else zeros,
+                  meet.app_hours if has_meet else zeros,
+                  meet.repeated if has_meet and meet.repeated is not None else zeros, has_meet,
+                  township.start, township.stop, village.start, village.stop, c.stock_n.reshape(10, -1),
+                  done.reshape(10, -1), faked, found, c.filled, self.nt, secretaries, thresholds, self._sums,
+                  self._cadre_sums, self._found, self._counts, self._forms)
+        sums, cs = self._sums, self._cadre_sums
         county = sums[:, 0] + sums[:, 1]
         row = self.raw[t]
         row[S0:K0] = sums[: len(LEVEL_SUMS)].ravel()
         row[K0 : F0 - 1] = county[HOURS : HOURS + 7]
         row[F0 - 1] = row[F0 - 2] * (1.0 - visit_split)  # proactive hours split into visits and patrol
         row[F0 - 2] *= visit_split
-        if meet is not None:
+        if has_meet:
             travel, fixed = float(county[TRAVEL]), float(county[FIXED])
             app_t, app_v = sums[APP].tolist()
             forms = float(arr.village_n[FORM].sum()) / c.n_villages
@@ -195,55 +203,34 @@ class Recorder:
         else:
             travel = app_t = app_v = fixed = forms = 0.0
             repeated = None
+        done_late, done_fresh, faked_by = cs[0:5], cs[5:10], cs[10:15]
         row[:S0] = (
             t, float(weekday), float(r.reform), arrived, problems, served.resolved, served.within_limit,
             served.response_days, served.backlog, served.complaints_total, visit_needed, visit_done, incidents,
             float(quits), float(m._n_vacant), float(county[FAKE]), travel, app_t, app_v, fixed, forms,
-            0.0 if weekday else float(np.count_nonzero(worked)), on_time, late_done, found,
+            0.0 if weekday else float(np.count_nonzero(worked)), float(cs[15]), float(cs[16]), float(self._found[0]),
         )
         flows = row[F0:X0].reshape(6, 5)
         flows[0] = arr.created
-        flows[1] = done
-        flows[2] = faked
+        np.add(done_late, done_fresh, out=flows[1])
+        flows[2] = faked_by
         flows[3] = arr.returned
         np.add(arr.dropped, v_dropped, out=flows[4])
-        pending = m.county_sum(c.stock_n.reshape(10, -1))
-        np.add(pending[:5], pending[5:], out=flows[5])
-        self._record_patterns(row[X0:], m, r, work, per[1], arr, repeated, arrived, cadre_done, cadre_faked)
-        self.days_done = t + 1
-
-    def _record_patterns(self, out: np.ndarray, m: Any, r: Any, work: np.ndarray, exhaustion: np.ndarray, arr: Any,
-                         repeated: float | None, arrived: float, cadre_done: np.ndarray | None, cadre_faked: np.ndarray | None) -> None:
-        """Issue 9's raw values (PATTERNS). Counts are exact; sums over cadres run over the slots in post
-        (`m.county_sum`) so a reform run equals the baseline before its day."""
-        c, p = m.county, m.params
-        if self._constants is None:
-            secretaries = self.nt + np.arange(c.n_villages)  # slot 0 of each village: slot-major layout (county.py)
-            self._constants = (secretaries, duty_lists(p), burnout_thresholds(p),
-                               (duplicate_form_share(p, False), duplicate_form_share(p, True)))
-        secretaries, duty, thresholds, duplicate = self._constants
-        active = c.active
-        out[0] = float(np.count_nonzero(active))
-        for j, threshold in enumerate(thresholds):  # exhaustion is 0 outside `active` (see record)
-            out[1 + j] = float(np.count_nonzero(exhaustion > threshold))
-        at_work = work[secretaries] > 0
-        if cadre_done is not None and cadre_faked is not None and at_work.any():
-            forms = (cadre_done[0, FORM, secretaries] + cadre_done[1, FORM, secretaries]
-                     + cadre_faked[FORM, secretaries])[at_work].astype(float)
-            out[4] = float(forms.mean())
-            out[5] = quantile(forms, BUSY_DAY_QUANTILE)
-        else:
-            out[4] = out[5] = np.nan
+        flows[5] = cs[17:22]
+        out = row[X0:]
+        out[0:6] = self._counts[:4].tolist() + self._forms.tolist()  # in post, above each threshold, forms
         items = getattr(arr, "township_items", None)
         out[6:9] = (items[:, None] * duty[int(r.reform)]).sum(0) if items is not None else np.nan
         out[9] = arrived / c.n_villages
         out[10] = duplicate[int(r.reform)]
         out[11] = 0.0 if repeated is None else repeated  # county hours at repeated meetings
-        n_t = np.count_nonzero(c.filled[: self.nt])
-        n_v = np.count_nonzero(c.filled[self.nt :])
+        n_t, n_v = self._counts[4], self._counts[5]
         workers = r.purchased_workers * c.n_townships
         out[13] = float(c.n_villages)
         out[12] = (n_t * p.salary_township_cadre + n_v * p.salary_village_cadre + workers * p.grid_worker_price) / YEAR
+        out[14] = given_up  # they waited every day up to the give-up age, and leave today
+        out[15] = given_up * (c.queue.shape[0])
+        self.days_done = t + 1
 
     @property
     def data(self) -> np.ndarray:
@@ -345,6 +332,7 @@ def derive(raw: np.ndarray, days_done: int, trace_rates: np.ndarray) -> np.ndarr
     cols["upper_task_hours"] = upper
     cols["upper_task_share"] = np.divide(upper, task, out=np.zeros_like(task), where=task > 0)
     cols["cost_yuan_day"] = x["cost_day"]
+    cols["service_given_up"], cols["service_given_up_days_sum"] = x["given_up"], x["given_up_days"]
     for name, col in cols.items():
         out[:days_done, IX[name]] = col
     return out
@@ -413,6 +401,7 @@ def _patterns(w: np.ndarray, col: Any, weekdays: np.ndarray, ratio: Any) -> dict
         "proof_of_work_share": ratio(col("proof_of_work_hours").sum(), task),
         "upper_task_share": ratio(col("upper_task_hours").sum(), task),
         "cost_yuan_year": float(col("cost_yuan_day").mean() * YEAR),
+        "requests_given_up": float(col("service_given_up").sum()),
     }
     return out
 
@@ -434,3 +423,110 @@ def summarise(data: np.ndarray, days: int, policy_start_day: int, warmup_days: i
 def summary_names() -> list[str]:
     """Keys of `summarise`, in order."""
     return [f"{k}_{w}" for k in OUTCOMES for w in ("before", "after")] + ["policy_start_day", "days"]
+
+
+@kernel
+def _day_sums(per, active, exhaustion, burnout_threshold, severe_threshold, work, worked, meetings, x, inv_prod,
+              regular, fake_hours, travel, fixed, app, repeated, has_meet, tlo, thi, vlo, vhi, stock_n, done, faked,
+              found, filled, nt, secretaries, thresholds, sums, cadre_sums, found_sum, counts, forms) -> None:
+    """The day's per-cadre values into `per` (rows: LEVEL_SUMS, clock hours by demand, fake, travel, fixed, app,
+    repeated) and every county sum of the day: `sums` (ROWS, 2) over the township slots tlo:thi and village slots
+    vlo:vhi; tasks done late and fresh, faked and pending by kind, on time and late (`cadre_sums`, float32 like
+    the stocks); fakes found; cadres in post, above each burnout threshold and filled by level (`counts`); the
+    secretaries' forms of the day, mean and busy-day quantile (`forms`, NaN with no secretary at work). Each
+    sum in numpy's order (`pairwise_sum`), each product in the dtype of the numpy code it replaced."""
+    rows, n = per.shape
+    k = x.shape[0]
+    for i in range(n):
+        a = 1.0 if active[i] else 0.0
+        e = exhaustion[i] * a
+        per[0, i] = a
+        per[1, i] = e
+        per[2, i] = 1.0 if e > burnout_threshold else 0.0
+        per[3, i] = 1.0 if e > severe_threshold else 0.0
+    per[4] = work
+    per[5] = worked
+    if has_meet:
+        per[6] = meetings
+    else:
+        per[6] = 0.0
+    for i in range(n):
+        per[7, i] = x[FORM, i] * np.float32(inv_prod[i])  # float32, as the form hours were
+    for i in range(n):
+        per[8, i] = max(worked[i] - regular, 0.0)
+    for j in range(k):
+        row, xj = per[HOURS + j], x[j]
+        for i in range(n):
+            row[i] = np.float64(xj[i]) * np.float64(np.float32(inv_prod[i]))
+    per[FAKE] = fake_hours
+    if has_meet:  # on other days these rows keep the last workday's values (not read)
+        per[TRAVEL] = travel
+        per[FIXED] = fixed
+        per[APP] = app
+        if repeated.shape[0]:
+            per[REPEATED] = repeated
+        else:
+            per[REPEATED] = 0.0
+    for r in range(rows):
+        sums[r, 0] = pairwise_sum(per[r], tlo, thi)
+        sums[r, 1] = pairwise_sum(per[r], vlo, vhi)
+    # tasks by kind: done late (0:5) and fresh (5:10), faked (10:15), on time, late, pending (17:22)
+    kinds = faked.shape[0]
+    for j in range(2 * kinds):
+        cadre_sums[j] = pairwise_sum(done[j], tlo, thi) + pairwise_sum(done[j], vlo, vhi)
+    for j in range(kinds):
+        cadre_sums[2 * kinds + j] = pairwise_sum(faked[j], tlo, thi) + pairwise_sum(faked[j], vlo, vhi)
+    on_time, late, faked_total = cadre_sums[kinds], cadre_sums[0], cadre_sums[2 * kinds]
+    for j in range(1, kinds):
+        on_time += cadre_sums[kinds + j]
+        late += cadre_sums[j]
+        faked_total += cadre_sums[2 * kinds + j]
+    cadre_sums[3 * kinds] = on_time + faked_total
+    cadre_sums[3 * kinds + 1] = late
+    for j in range(kinds):
+        late_n = pairwise_sum(stock_n[j], tlo, thi) + pairwise_sum(stock_n[j], vlo, vhi)
+        fresh_n = pairwise_sum(stock_n[kinds + j], tlo, thi) + pairwise_sum(stock_n[kinds + j], vlo, vhi)
+        cadre_sums[3 * kinds + 2 + j] = late_n + fresh_n
+    found_sum[0] = pairwise_sum(found, tlo, thi) + pairwise_sum(found, vlo, vhi)
+    # counts: in post, above each burnout threshold (exhaustion is 0 outside `active`), filled by level
+    in_post = 0
+    above = np.zeros(3)
+    for i in range(n):
+        if active[i]:
+            in_post += 1
+        for j in range(3):
+            if per[1, i] > thresholds[j]:
+                above[j] += 1.0
+    n_t = 0
+    for i in range(nt):
+        if filled[i]:
+            n_t += 1
+    n_v = 0
+    for i in range(nt, n):
+        if filled[i]:
+            n_v += 1
+    counts[0] = in_post
+    counts[1], counts[2], counts[3] = above[0], above[1], above[2]
+    counts[4], counts[5] = n_t, n_v
+    # the forms each secretary at work filled or faked today: mean and the busy-day quantile
+    day = np.empty(len(secretaries))
+    m = 0
+    for s in secretaries:
+        if work[s] > 0:
+            day[m] = np.float64(done[FORM, s] + done[kinds + FORM, s] + faked[FORM, s])
+            m += 1
+    if m == 0:
+        forms[0] = np.nan
+        forms[1] = np.nan
+        return
+    forms[0] = pairwise_sum(day, 0, m) / m
+    srt = np.sort(day[:m])
+    virtual = (m - 1) * BUSY_DAY_QUANTILE
+    lo = math.floor(virtual)
+    if virtual >= m - 1:
+        forms[1] = srt[m - 1]
+    else:
+        below, above_ = srt[lo], srt[lo + 1]
+        t = virtual - lo
+        diff = above_ - below
+        forms[1] = above_ - diff * (1 - t) if t >= 0.5 else below + diff * t

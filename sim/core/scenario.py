@@ -174,6 +174,7 @@ class Scenario(BaseModel):
     complaint_accountability: NonNeg = _f(1.0, "assumption; S0: a complaint (信访) brings accountability down on the village's cadres", "accountability events per complaint, shared by the village's cadres")
     complaint_share: Share = _f(0.2, "assumption; S0 misunderstood policy became a lawsuit by 30+ farmers", "share of overdue requests that complain")
     service_limit_days: int = _f(4, "assumption: a few working days (限时办结); S1 'used to wait half a day'", "days", ge=1, le=365)
+    request_give_up_days: int = _f(365, "assumption: residents do not wait for years; they give up or go elsewhere (petition upward, S0; BRIEF has no figure)", "days a request waits before its resident gives up", ge=30, le=3650)
     visits_per_household_month: NonNeg = _f(2.0, "S4: visits to elderly living alone", "visits")
     effort_visit: Pos = _f(0.5, "assumption", "hours")
     incident_rate: Share = _f(0.001, "assumption; S4 an elderly person found two months after death", "per missed visit")

@@ -4,7 +4,12 @@ Stress makes cadres defensive: less weight on residents (the trace side is in `l
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+
+from sim.core.jit import kernel
+from sim.core.levers import SPEC
 
 
 def discover_fakes(fake_stock: np.ndarray, discovery: float, inspection_factor: float) -> np.ndarray:
@@ -50,3 +55,40 @@ def petitions(past_limit: np.ndarray, complaint_share: float, effort_petition: f
     units). A complaint comes back down as an upper task to the village (S0)."""
     complaints = past_limit * complaint_share
     return complaints, complaints * (effort_petition / effort_campaign)
+
+
+def stress_day(stress: np.ndarray, fake_stock: np.ndarray, overdue: np.ndarray, done: np.ndarray,
+               complaint_events: np.ndarray, r: Any, inspection_factor: float, fake_found_weight: float,
+               decay: float) -> tuple[np.ndarray, np.ndarray]:
+    """The day's accountability for every cadre in one compiled pass, in place: fakes found (`discover_fakes`),
+    events from tasks fallen overdue today (`overdue` (5, N) counts), found fakes, specialist errors (a share
+    `r.specialist_error` of the specialist tasks `done` (2, 5, N) today) and yesterday's complaints, and the
+    stress they add (`accountability_events`, `update_stress`). Returns (found, stress added)."""
+    n = len(stress)
+    found, added = np.empty(n), np.empty(n)
+    _stress_day(stress, fake_stock, overdue, done, complaint_events, min(1.0, r.fake_discovery * inspection_factor),
+                np.float32(r.specialist_error), float(fake_found_weight), float(r.accountability * (1.0 - r.forgiven)),
+                float(decay), found, added)
+    return found, added
+
+
+@kernel
+def _stress_day(stress, fake_stock, overdue, done, complaint_events, found_share, specialist_error,
+                fake_found_weight, intensity, decay, found, added) -> None:
+    """`stress_day` one cadre at a time, in the dtypes and order of the numpy code it replaced (overdue tasks
+    added kind after kind in float32, like the stocks)."""
+    k = overdue.shape[0]
+    for i in range(len(stress)):
+        f = fake_stock[i] * found_share
+        fake_stock[i] -= f
+        found[i] = f
+        late = overdue[0, i]
+        for j in range(1, k):
+            late += overdue[j, i]
+        errors = (done[0, SPEC, i] + done[1, SPEC, i]) * specialist_error
+        events = late + fake_found_weight * f
+        events += errors
+        events += complaint_events[i]
+        a = events * intensity
+        added[i] = a
+        stress[i] = stress[i] * decay + a

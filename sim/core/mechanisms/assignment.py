@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.jit import kernel
+from sim.core.levers import FORM
+
 
 def village_shares(load_hours: np.ndarray, at_work: np.ndarray, secretary: np.ndarray, v_slots: int,
                    load_aversion: float = 0.125) -> np.ndarray:
@@ -32,5 +35,97 @@ def assign_to_village_cadres(village_n: np.ndarray, shares: np.ndarray, out: np.
 
 def township_tasks(per_dept: np.ndarray, post_share: np.ndarray) -> np.ndarray:
     """(k, D) tasks per department -> (k, Nt) per township cadre, by `post_share` (D, Nt): summed department
-    after department (a fixed order, not a BLAS product)."""
-    return (per_dept[:, :, None] * post_share).sum(1)
+    after department (a fixed order, not a BLAS product), in one compiled pass."""
+    out = np.empty((per_dept.shape[0], post_share.shape[1]))
+    _township_tasks(np.ascontiguousarray(per_dept, dtype=np.float64), post_share, out)
+    return out
+
+
+@kernel
+def _township_tasks(per_dept, post_share, out) -> None:
+    """`township_tasks`: for each kind and cadre, the departments' tasks times her share, added in turn."""
+    k, D = per_dept.shape
+    n = post_share.shape[1]
+    for j in range(k):
+        for i in range(n):
+            out[j, i] = per_dept[j, 0] * post_share[0, i]
+        for d in range(1, D):
+            pd = per_dept[j, d]
+            for i in range(n):
+                out[j, i] += pd * post_share[d, i]
+
+
+def assign_day(stock: np.ndarray, township_n: np.ndarray, township_h: np.ndarray, village_n: np.ndarray,
+               work: np.ndarray, secretary: np.ndarray, secretary_form: np.ndarray | None, v_slots: int,
+               load_aversion: float, effort_village: np.ndarray) -> np.ndarray:
+    """Step 3 for every cadre in one compiled pass: township tasks (5, Nt) go to the post holders as they
+    arrive; a village's tasks (5, V) go to its cadres at work by `village_shares` (forms by `secretary_form`
+    when it differs from `secretary`, None otherwise), as counts and hours (x `effort_village` (5,)); all join
+    the fresh stocks of `stock` (2, 2, 5, N) in place. Returns the tasks (5,) dropped in villages with nobody
+    at work."""
+    dropped = np.zeros(village_n.shape[0])
+    form = secretary if secretary_form is None else secretary_form
+    _assign_day(stock, township_n, township_h, village_n, work, secretary, form, secretary_form is not None,
+                v_slots, np.float32(load_aversion), effort_village, dropped)
+    return dropped
+
+
+@kernel
+def _assign_day(stock, township_n, township_h, village_n, work, secretary, secretary_form, by_form, v_slots,
+                load_aversion, effort_village, dropped) -> None:
+    """`assign_day` in the dtypes and order of `village_shares` and `assign_to_village_cadres`: a cadre's load
+    is her ten stocks of hours added in turn (float32), shares are float64, each village's cadres summed slot
+    after slot."""
+    _, _, k, n = stock.shape
+    nt = township_n.shape[1]
+    V = village_n.shape[1]
+    one = np.float32(1.0)
+    nv = n - nt
+    load = stock[1, 0, 0, nt:].copy()  # hours pending per village cadre: her ten stocks added in turn
+    for late_fresh in range(2):
+        for j in range(k):
+            if late_fresh or j:
+                h = stock[1, late_fresh, j]
+                for i in range(nv):
+                    load[i] += h[nt + i]
+    w = np.empty(nv)
+    w_form = np.empty(nv)
+    for i in range(nv):
+        damp = one + load[i] * load_aversion
+        w[i] = work[nt + i] * secretary[nt + i] / damp
+        w_form[i] = work[nt + i] * secretary_form[nt + i] / damp
+    tot = w[:V].copy()
+    tot_form = w_form[:V].copy()
+    for s in range(1, v_slots):
+        for v in range(V):
+            tot[v] += w[s * V + v]
+            tot_form[v] += w_form[s * V + v]
+    nobody = np.zeros(V, np.bool_)
+    for v in range(V):
+        any_share = False
+        for s in range(v_slots):
+            w[s * V + v] /= tot[v] if tot[v] > 0 else 1.0
+            w_form[s * V + v] /= tot_form[v] if tot_form[v] > 0 else 1.0
+            any_share = any_share or w[s * V + v] != 0.0
+        nobody[v] = not any_share
+    for j in range(k):
+        n_fresh, h_fresh = stock[0, 1, j], stock[1, 1, j]
+        for i in range(nt):
+            n_fresh[i] += np.float32(township_n[j, i])
+            h_fresh[i] += np.float32(township_h[j, i])
+        shares = w_form if by_form and j == FORM else w
+        effort = effort_village[j]
+        for s in range(v_slots):
+            for v in range(V):
+                i = nt + s * V + v
+                count = np.float32(village_n[j, v] * shares[i - nt])
+                n_fresh[i] += count
+                h_fresh[i] += count * effort
+    for j in range(k):  # village after village (numpy's order for the (kinds, villages) gather it replaced)
+        lost = 0.0
+        first = True
+        for v in range(V):
+            if nobody[v]:
+                lost = village_n[j, v] if first else lost + village_n[j, v]
+                first = False
+        dropped[j] = lost

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.jit import kernel
+
 
 def update_exhaustion(exhaustion: np.ndarray, worked: np.ndarray, regular: float, stress_added: np.ndarray,
                       resilience: np.ndarray, gain: float, stress_gain: float, recovery: float | np.ndarray) -> None:
@@ -39,3 +41,36 @@ def sick_days(severe_idx: np.ndarray, n: int, rate: float, rng: np.random.Genera
     if severe_idx.size:
         sick[severe_idx] = rng.random(severe_idx.size) < rate
     return sick
+
+
+def exhaustion_day(exhaustion: np.ndarray, severe_days: np.ndarray, worked: np.ndarray, regular: float,
+                   stress_added: np.ndarray, resilience: np.ndarray, gain: float, stress_gain: float,
+                   recovery: np.ndarray, filled: np.ndarray, severe_threshold: float) -> np.ndarray:
+    """The day's burnout for every cadre in one compiled pass, in place: `update_exhaustion`; an empty slot
+    carries no exhaustion (`filled`); the run of days above `severe_threshold` grows by one or ends. Returns
+    the severely exhausted (bool)."""
+    severe = np.empty(len(exhaustion), np.bool_)
+    _exhaustion_day(exhaustion, severe_days, worked, float(regular), stress_added, resilience, float(gain),
+                    float(stress_gain), recovery, filled, float(severe_threshold), severe)
+    return severe
+
+
+@kernel
+def _exhaustion_day(exhaustion, severe_days, worked, regular, stress_added, resilience, gain, stress_gain,
+                    recovery, filled, severe_threshold, severe) -> None:
+    """`exhaustion_day` one cadre at a time, each operation as in `update_exhaustion` (float64)."""
+    for i in range(len(exhaustion)):
+        e = exhaustion[i]
+        gap = worked[i] - regular
+        drain = max(gap, 0.0) * gain
+        drain += stress_added[i] * stress_gain
+        drain *= resilience[i]
+        drain *= 1.0 - e
+        e += drain
+        e -= max(-gap, 0.0) * recovery[i]
+        e = min(max(e, 0.0), 1.0)
+        e *= 1.0 if filled[i] else 0.0
+        exhaustion[i] = e
+        s = e > severe_threshold
+        severe[i] = s
+        severe_days[i] = (severe_days[i] + 1.0) * (1.0 if s else 0.0)

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.jit import kernel, pairwise_sum
 from sim.core.levers import CAMP, SPEC, Regime
-from sim.core.mechanisms.assignment import township_tasks
+from sim.core.mechanisms.assignment import _township_tasks
 
 
 @dataclass
@@ -60,27 +61,64 @@ def cascade(county_n: np.ndarray, town_add: np.ndarray, specialist: np.ndarray, 
     T = town_add.shape[1]
     if not isinstance(k, Routing):
         k = routing(k, len(town_of_village) / T)
-    per_dept = county_n * k.keep if k.any_returned else county_n
-    township_n = township_tasks(per_dept, post_share)  # (5, Nt): holders of each department's post
-    township_h = township_n * k.own_hours
-    sent = per_dept.sum(1)  # (5,) from the departments to every township
-    village_n = (town_add * k.additions + (sent * k.push_to_village)[:, None])[:, town_of_village]
-    village_n[SPEC] = specialist * k.keep_specialist
-    village_n[CAMP] += petitions
-    offered_t = sent * T
-    created = offered_t + village_n.sum(1)
-    if k.any_returned:
-        returned = (county_n.sum(1) * T + town_add.sum(1) * (k.work_factor * k.villages_per_town)) * k.returned
-        returned[SPEC] = specialist.sum() * k.returned[SPEC]
-        created += returned
-    else:
-        returned = np.zeros(5)
     if uncovered is None:
         uncovered = T - post_share.sum(1)  # each township's shares of a line add to 1, or 0 if nobody holds it
-    dropped = (per_dept * uncovered).sum(1)
-    items = county_n.sum(1) * T
-    items[SPEC] = specialist.sum()
+    Nt, V = post_share.shape[1], len(town_of_village)
+    township_n, township_h, village_n = np.empty((5, Nt)), np.empty((5, Nt)), np.empty((5, V))
+    created, returned, dropped, items = np.empty(5), np.zeros(5), np.empty(5), np.empty(5)
+    _cascade(np.ascontiguousarray(county_n, dtype=np.float64), np.ascontiguousarray(town_add, dtype=np.float64),
+             np.ascontiguousarray(specialist, dtype=np.float64), petitions, post_share, town_of_village,
+             k.keep.ravel(), k.own_hours.ravel(), k.push_to_village, k.additions.ravel(), k.keep_specialist,
+             k.work_factor * k.villages_per_town, k.returned, k.any_returned, np.asarray(uncovered, np.float64),
+             township_n, township_h, village_n, created, returned, dropped, items)
     return Arrivals(township_n, township_h, village_n, created, returned, dropped, items)
+
+
+@kernel
+def _cascade(county_n, town_add, specialist, petitions, post_share, town_of_village, keep, own_hours, push, additions,
+             keep_specialist, town_work, share_returned, any_returned, uncovered,
+             township_n, township_h, village_n, created, returned, dropped, items) -> None:
+    """`cascade` in one compiled pass, in the order and dtypes of the numpy code it replaced: sums over
+    departments, townships and villages in numpy's pairwise order (`pairwise_sum`), products elementwise."""
+    k, D = county_n.shape
+    T = town_add.shape[1]
+    V = village_n.shape[1]
+    per_dept = county_n.copy()
+    if any_returned:
+        for j in range(k):
+            for d in range(D):
+                per_dept[j, d] = county_n[j, d] * keep[j]
+    _township_tasks(per_dept, post_share, township_n)  # holders of each department's post
+    for j in range(k):
+        for i in range(township_n.shape[1]):
+            township_h[j, i] = township_n[j, i] * own_hours[j]
+    lost = np.empty(D)
+    for j in range(k):
+        sent = pairwise_sum(per_dept[j], 0, D)  # from the departments to every township
+        pushed = sent * push[j]
+        for v in range(V):
+            village_n[j, v] = town_add[j, town_of_village[v]] * additions[j] + pushed
+        if j == SPEC:
+            for v in range(V):
+                village_n[j, v] = specialist[v] * keep_specialist
+        if j == CAMP:
+            for v in range(V):
+                village_n[j, v] += petitions[v]
+        total = village_n[j, 0]  # village after village (numpy's order for the gathered (kinds, villages) array)
+        for v in range(1, V):
+            total += village_n[j, v]
+        created[j] = sent * T + total
+        all_n = pairwise_sum(county_n[j], 0, D)
+        if any_returned:
+            if j == SPEC:
+                returned[j] = pairwise_sum(specialist, 0, V) * share_returned[j]
+            else:
+                returned[j] = (all_n * T + pairwise_sum(town_add[j], 0, T) * town_work) * share_returned[j]
+            created[j] += returned[j]
+        for d in range(D):
+            lost[d] = per_dept[j, d] * uncovered[d]
+        dropped[j] = pairwise_sum(lost, 0, D)
+        items[j] = pairwise_sum(specialist, 0, V) if j == SPEC else all_n * T
 
 
 def petitions_only(petitions: np.ndarray, n_township_cadres: int) -> Arrivals:

@@ -1,11 +1,13 @@
 """Mechanism 8, service and its feedback: resident requests wait in a village queue kept by exact age; they
 are resolved first-come first-served with the service hours of cadres present in the village; a request
-past the limit raises a complaint (信访) that returns as an upper task, and stays queued until resolved.
+past the limit raises a complaint (信访) that returns as an upper task, and stays queued until resolved;
+a request still waiting after `request_give_up_days` leaves: its resident gives up or goes elsewhere.
 Missed visits to vulnerable households raise the risk of an incident.
 
-The queue is (ages, V): row a holds the requests that arrived a days ago. A day costs one pass over the ages
-in use (no age x age matrices, nothing cached); the age axis grows only while requests are still waiting at
-its last row, so waiting times stay exact and memory follows the oldest request, not the square of it."""
+The queue is (ages, V): row a holds the requests that arrived a days ago, for ages 0 to the give-up age. It is
+allocated once (`county.build_county`), so memory stays flat however long service collapses; a day costs one pass over
+the ages in use (no age x age matrices, nothing cached), and waiting times stay exact: a request leaves
+either resolved (after the days it waited) or given up (after give-up + 1 days)."""
 
 from __future__ import annotations
 
@@ -13,10 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.jit import kernel
-
-MIN_AGES = 32  # the queue never shrinks below this many ages
-GROW_AGES = 365  # nor grows by more than this many at once
+from sim.core.jit import kernel, pairwise_sum, python_sum
 
 
 @dataclass
@@ -29,21 +28,19 @@ class Served:
     complaints_total: float = 0.0  # complaints raised today (set by `accountability.petitions`)
 
 
-def age_queue(queue: np.ndarray, arrivals: np.ndarray, oldest: int | None = None) -> np.ndarray:
-    """Start of day: everything waiting grows a day older, today's arrivals enter at age 0. Grows the age
-    axis instead of lumping old requests together, so waiting times stay exact. Rows past `oldest` (the
-    oldest non-empty age, if known) are empty and not copied; once the queue has cleared to a quarter of its
-    ages it is halved again, so memory follows the oldest request waiting, not the oldest ever. Returns the
-    queue."""
+def age_queue(queue: np.ndarray, arrivals: np.ndarray, oldest: int | None = None) -> float:
+    """Start of day, in place: everything waiting grows a day older, today's arrivals enter at age 0. Requests
+    in the last row have waited the give-up age and would wait a day more: they leave, given up. Rows past
+    `oldest` (the oldest non-empty age, if known) are empty and not moved. Returns the requests given up."""
+    last = queue.shape[0] - 1
     rows = queue.shape[0] if oldest is None else oldest + 1
-    if rows >= queue.shape[0] and queue[-1].any():
-        queue = np.concatenate([queue, np.zeros_like(queue[:GROW_AGES])])  # doubles, at most a year at a time
-    elif oldest is not None and queue.shape[0] > MIN_AGES and 4 * (oldest + 2) <= queue.shape[0]:
-        queue = queue[: queue.shape[0] // 2].copy()  # every row dropped is empty (past oldest + 1)
-    rows = min(rows, queue.shape[0] - 1)
+    given_up = 0.0
+    if rows > last:
+        given_up = float(queue[last].sum())
+        rows = last
     queue[1 : rows + 1] = queue[:rows]
     queue[0] = arrivals
-    return queue
+    return given_up
 
 
 def oldest_age(queue: np.ndarray, upper: int) -> int:
@@ -60,17 +57,31 @@ def resolve(queue: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit:
     q = queue[: oldest + 1]
     if not waiting.any():
         return Served(0.0, 0.0, 0.0, np.zeros(queue.shape[1]), 0.0)
-    n = q.shape[0]
-    capacity = np.asarray(capacity, np.float64)
+    stats = np.empty(3)
+    _resolve(q, np.asarray(capacity, np.float64), limit, stats)
+    resolved, within, response = stats.tolist()
+    complaints = q[limit + 1].copy() if limit + 1 < q.shape[0] else np.zeros(queue.shape[1])
+    return Served(resolved, within, response, complaints, float(waiting.sum()) - resolved)
+
+
+@kernel
+def _resolve(q: np.ndarray, capacity: np.ndarray, limit: int, stats: np.ndarray) -> None:
+    """`resolve` in one compiled pass: the ages served (`_youngest_served`), first come first served
+    (`_fifo`), the requests resolved at each age added over villages in numpy's order, and the day's totals
+    (resolved, within the limit, response days) added over ages as Python adds a list of floats."""
+    n, V = q.shape
     lowest = _youngest_served(q, capacity)  # only ages from here up are touched today
-    take = np.zeros((n - lowest, q.shape[1]))
+    m = n - lowest
+    take = np.zeros((m, V))
     _fifo(q[lowest:], capacity, take)
-    by_age = take.sum(1).tolist()  # requests resolved at each age served (numpy's order over villages)
-    resolved = sum(by_age)
-    within = sum(by_age[: max(0, limit + 1 - lowest)])
-    response = sum(a * k for a, k in enumerate(by_age, lowest))
-    complaints = q[limit + 1].copy() if limit + 1 < n else np.zeros(queue.shape[1])
-    return Served(resolved, within, float(response), complaints, float(waiting.sum()) - resolved)
+    by_age = np.empty(m)  # requests resolved at each age served
+    days = np.empty(m)  # and the days they waited
+    for a in range(m):
+        by_age[a] = pairwise_sum(take[a], 0, V)
+        days[a] = (a + lowest) * by_age[a]
+    stats[0] = python_sum(by_age, 0, m)
+    stats[1] = python_sum(by_age, 0, min(m, max(0, limit + 1 - lowest)))
+    stats[2] = python_sum(days, 0, m)
 
 
 @kernel

@@ -11,6 +11,8 @@ from sim.core.county import County, update_post_share
 def quitters(severe_idx: np.ndarray, severe_days: np.ndarray, after_days: int, rate: float, rng: np.random.Generator) -> np.ndarray:
     """Indices of cadres quitting today: of the severely exhausted, those past `after_days` of it, each with
     probability `rate`."""
+    if severe_idx.size == 0:  # nobody severely exhausted: no draw
+        return severe_idx
     idx = severe_idx[severe_days[severe_idx] > after_days]
     if idx.size == 0:
         return idx
@@ -41,6 +43,8 @@ def turnover(c: County, quits: np.ndarray, day: int, vacancy_days: int, schedule
     """Today's leavers go and today's vacancies are filled. A leaver's backlog goes to a colleague, the slot
     empties (its exhaustion, stress and fakes leave with the person) and its refill day is booked. Returns the
     slots refilled today. A handful a month: a loop over today's leavers, not over cadres."""
+    if len(quits) == 0 and day not in schedule:  # most days: nobody leaves, no vacancy ends
+        return np.zeros(0, np.int64)
     refill_day = day + max(vacancy_days, 1)
     at_work = c.active & ~c.sick
     for i in quits:

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.jit import kernel
+from sim.core.jit import kernel, pairwise_sum
 from sim.core.levers import Regime
-from sim.core.mechanisms.assignment import township_tasks
 
 
 @dataclass
@@ -35,37 +34,70 @@ class FixedItems:
 
 
 def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share: np.ndarray,
-                town_of_vcadre: np.ndarray, u: np.ndarray, r: Regime) -> FixedItems:
+                town_of_vcadre: np.ndarray, u: np.ndarray, r: Regime, work: np.ndarray | None = None,
+                cap: float = np.inf) -> FixedItems:
     """County meetings go to the holders of the department's post (township cadres, travelling to the county);
     each is relayed as a township-tier meeting (plus the township's own) to which a share of village cadres
     is summoned (stochastic rounding), and held again in the village unless consolidated. Video attendance
-    saves the travel and keeps the cadre in the village."""
+    saves the travel and keeps the cadre in the village. With `work`, only cadres at work attend and fixed
+    hours are capped at `cap` (as `FixedItems.scale`). One compiled pass over the cadres."""
     Nt = post_share.shape[1]
     N = Nt + len(u)
     inperson = 1.0 - r.video
-    total = county_meetings.sum()
-    town = total + town_added if r.village_tier_meetings else np.full(len(town_added), total)
-    expected = town[town_of_vcadre]
-    meetings, travel, hours, app_hours = np.empty(N), np.empty(N), np.empty(N), np.empty(N)
-    mt = meetings[:Nt]
-    mt[:] = township_tasks(county_meetings[None], post_share)[0]
-    mv = np.floor(expected * r.attend_share + u)
-    np.multiply(mt, r.travel_township * inperson, out=travel[:Nt])
-    np.multiply(mv, r.travel_village * inperson, out=travel[Nt:])
-    app_hours[:Nt] = r.app_hours_township
-    app_hours[Nt:] = r.app_hours_village
-    hours[:Nt] = mt * r.meeting_hours
-    hours[Nt:] = mv * r.meeting_hours
-    repeated = np.zeros(N)
-    if r.village_tier_meetings:
-        np.multiply(expected, r.village_meeting_hours, out=repeated[Nt:])
-        hours[Nt:] += repeated[Nt:]
-        np.add(mv, expected, out=meetings[Nt:])
-    else:
-        meetings[Nt:] = mv
-    hours += travel
-    hours += app_hours
-    return FixedItems(meetings, hours, np.minimum(1.0, mv * inperson), travel, app_hours, repeated)
+    out = FixedItems(np.empty(N), np.empty(N), np.empty(len(u)), np.empty(N), np.empty(N), np.empty(N))
+    _fixed_items(np.ascontiguousarray(county_meetings, dtype=np.float64), np.asarray(town_added, np.float64),
+                 post_share, town_of_vcadre, u, np.ones(N) if work is None else work, float(cap),
+                 bool(r.village_tier_meetings), float(inperson), float(r.attend_share),
+                 float(r.travel_township * inperson), float(r.travel_village * inperson), float(r.app_hours_township),
+                 float(r.app_hours_village), float(r.meeting_hours), float(r.village_meeting_hours),
+                 out.meetings, out.hours, out.away, out.travel, out.app_hours, out.repeated)
+    return out
+
+
+@kernel
+def _fixed_items(county_meetings, town_added, post_share, town_of_vcadre, u, work, cap, village_tier, inperson,
+                 attend_share, travel_township, travel_village, app_township, app_village, meeting_hours,
+                 village_meeting_hours, meetings, hours, away, travel, app_hours, repeated) -> None:
+    """`fixed_items` one cadre at a time, each operation in the order of the numpy code it replaced (the
+    county's meetings added in numpy's pairwise order, a cadre's posts department after department)."""
+    D, nt = post_share.shape
+    total = pairwise_sum(county_meetings, 0, D)
+    for i in range(nt):
+        mt = county_meetings[0] * post_share[0, i]
+        for d in range(1, D):
+            mt += county_meetings[d] * post_share[d, i]
+        tr = mt * travel_township
+        h = mt * meeting_hours
+        h += tr
+        h += app_township
+        w = work[i]
+        meetings[i] = mt * w
+        travel[i] = tr * w
+        app_hours[i] = app_township * w
+        repeated[i] = 0.0 * w
+        hours[i] = min(h * w, cap)
+    for k in range(len(u)):
+        i = nt + k
+        expected = total + town_added[town_of_vcadre[k]] if village_tier else total
+        mv = np.floor(expected * attend_share + u[k])
+        tr = mv * travel_village
+        h = mv * meeting_hours
+        rep = 0.0
+        if village_tier:
+            rep = expected * village_meeting_hours
+            h += rep
+            m = mv + expected
+        else:
+            m = mv
+        h += tr
+        h += app_village
+        w = work[i]
+        meetings[i] = m * w
+        travel[i] = tr * w
+        app_hours[i] = app_village * w
+        repeated[i] = rep * w
+        hours[i] = min(h * w, cap)
+        away[k] = min(1.0, mv * inperson)
 
 
 def overtime(need: np.ndarray, regular_left: np.ndarray, pressure: float, cap: float) -> np.ndarray:
@@ -87,27 +119,35 @@ def allocate(demand: np.ndarray, weight: np.ndarray, capacity: np.ndarray) -> np
 
 @kernel
 def _water_fill(demand: np.ndarray, weight: np.ndarray, capacity: np.ndarray, x: np.ndarray, one, tiny) -> None:
-    """`allocate`, one cadre at a time in the dtype of the arrays; sums over demands run row after row."""
+    """`allocate` in the dtype of the arrays: per cadre (column), sums over demands run row after row; the loops
+    run over the cadres of one demand at a time (contiguous, so they vectorise)."""
     k, n = demand.shape
+    real = demand.dtype
+    wd, lam, given = np.empty(n, real), np.empty(n, real), np.empty(n, real)
     for i in range(n):
-        wd = weight[0, i] * demand[0, i]
-        for j in range(1, k):
-            wd += weight[j, i] * demand[j, i]
-        lam = capacity[i] / max(wd, tiny)
+        wd[i] = weight[0, i] * demand[0, i]
+    for j in range(1, k):
+        for i in range(n):
+            wd[i] += weight[j, i] * demand[j, i]
+    for i in range(n):
+        lam[i] = capacity[i] / max(wd[i], tiny)
         # first pass: every demand gets lam x weight of itself, capped at all of it
-        given = min(weight[0, i] * lam, one) * demand[0, i]
-        for j in range(1, k):
-            given += min(weight[j, i] * lam, one) * demand[j, i]
-        # second pass: the hours left go to the demands not yet met, in proportion to weight x demand
-        left = capacity[i] - given
-        wd_open = one - one
-        for j in range(k):
-            lw = weight[j, i] * lam
-            if lw < one:
-                wd_open += weight[j, i] * demand[j, i]
-        lam += left / max(wd_open, tiny)
-        for j in range(k):
-            x[j, i] = min(weight[j, i] * lam, one) * demand[j, i]
+        given[i] = min(weight[0, i] * lam[i], one) * demand[0, i]
+    for j in range(1, k):
+        for i in range(n):
+            given[i] += min(weight[j, i] * lam[i], one) * demand[j, i]
+    # second pass: the hours left go to the demands not yet met, in proportion to weight x demand
+    for i in range(n):
+        wd[i] = one - one
+    for j in range(k):
+        for i in range(n):
+            if weight[j, i] * lam[i] < one:
+                wd[i] += weight[j, i] * demand[j, i]
+    for i in range(n):
+        lam[i] += (capacity[i] - given[i]) / max(wd[i], tiny)
+    for j in range(k):
+        for i in range(n):
+            x[j, i] = min(weight[j, i] * lam[i], one) * demand[j, i]
 
 
 def spread_over_village(hours: np.ndarray, presence: np.ndarray, v_slots: int) -> np.ndarray:
@@ -115,3 +155,134 @@ def spread_over_village(hours: np.ndarray, presence: np.ndarray, v_slots: int) -
     (1 in the village all day, 0 away): the hours a cadre is asked for today."""
     per_village = presence.reshape(v_slots, -1).sum(0)
     return (presence.reshape(v_slots, -1) * (hours / np.where(per_village > 0, per_village, 1.0))).ravel()
+
+
+@dataclass
+class TimeUse:
+    """One day's time allocation per cadre, in buffers made once per run and refilled every day."""
+
+    stock_h: np.ndarray  # (5, N) float32 hours pending, late and fresh
+    due_h: np.ndarray  # (5, N) float32 hours due: overdue, and fresh work due within the plan
+    demand: np.ndarray  # (7, N) float32 hours wanted: 5 backlog kinds (with their trace), service, proactive
+    weight: np.ndarray  # (7, N) float32 priority: accountability weight x urgency
+    x: np.ndarray  # (7, N) float32 effective hours given to each demand
+    need: np.ndarray  # (N,) float32 clock hours due today
+    capacity_eff: np.ndarray  # (N,) float32 effective hours available (capacity x productivity)
+    capacity: np.ndarray  # (N,) clock hours available for flexible work (regular hours left plus overtime)
+    prod: np.ndarray  # (N,) productivity: share of an hour's work an exhausted cadre gets done
+    inv_prod: np.ndarray  # (N,) 1 / prod
+    used: np.ndarray  # (N,) clock hours on flexible work
+    worked: np.ndarray  # (N,) clock hours at work (fixed items included)
+
+    @classmethod
+    def empty(cls, n: int) -> TimeUse:
+        real = np.float32
+        return cls(np.empty((5, n), real), np.empty((5, n), real), *(np.empty((7, n), real) for _ in range(3)),
+                   np.empty(n, real), np.empty(n, real),
+                   *(np.empty(n) for _ in range(5)))
+
+
+def allocate_day(out: TimeUse, *, weekday: bool, stock: np.ndarray, due: np.ndarray, trace1: np.ndarray,
+                 backlog_weight: np.ndarray, fixed: np.ndarray, work: np.ndarray, present: np.ndarray,
+                 waiting: np.ndarray, proactive: np.ndarray, exhaustion: np.ndarray, stress: np.ndarray,
+                 service_weight: float, proactive_weight: float, p) -> TimeUse:
+    """Step 4 for every cadre in one compiled pass: today's demands (backlog with its trace, the village's
+    waiting residents and proactive work spread over the cadres present), the hours due, capacity with overtime
+    under pressure (capped; weekends from zero regular hours left), priority = weight x urgency (service weight
+    lowered by stress), the water-filling split and the hours used and worked. `stock` (2, 2, 5, N) are the
+    county's stocks, `due` (5, N) the share of fresh work due within the plan; they and `trace1`,
+    `backlog_weight` (5,) are float32; the rest float64. Fills and returns `out`."""
+    real = np.float32
+    _allocate_day(
+        bool(weekday), stock, due, out.stock_h, out.due_h, trace1, backlog_weight, fixed, work, present, waiting, proactive,
+        exhaustion, stress, float(p.effort_service), float(p.productivity_loss), float(p.regular_hours),
+        float(p.overtime_pressure), float(p.overtime_cap), real(p.regular_hours), real(p.overtime_pressure),
+        real(p.weekend_cap), float(service_weight), float(p.defensiveness), float(p.stress_half),
+        real(proactive_weight), out.demand, out.weight, out.x, out.need, out.capacity_eff, out.capacity, out.prod,
+        out.inv_prod, out.used, out.worked,
+    )
+    return out
+
+
+@kernel
+def _allocate_day(weekday, stock, due, stock_h, due_h, trace1, backlog_weight, fixed, work, present, waiting, proactive,
+                  exhaustion, stress, effort_service, loss, regular, pressure, cap, regular32, pressure32,
+                  weekend_cap32, service_weight, defensiveness, stress_half, proactive_weight,
+                  demand, weight, x, need, capacity_eff, capacity, prod, inv_prod, used, worked) -> None:
+    """`allocate_day`, each operation in the dtype and order of the numpy code it replaced (per cadre, sums over
+    demands row after row; float32 where the stocks are float32); loops run over the cadres (contiguous)."""
+    k, n = stock_h.shape
+    nv = present.shape[0]
+    nt = n - nv
+    V = waiting.shape[0]
+    sv = nv // V
+    one, zero32, tiny12, tiny20 = np.float32(1.0), np.float32(0.0), np.float32(1e-12), np.float32(1e-20)
+    # a village's hours per unit of presence: its service and proactive work spread over its cadres
+    at, on = present[:V].copy(), work[nt : nt + V].copy()
+    for s in range(1, sv):
+        for v in range(V):
+            at[v] += present[s * V + v]
+            on[v] += work[nt + s * V + v]
+    for v in range(V):
+        at[v] = waiting[v] * effort_service / (at[v] if at[v] > 0 else 1.0)
+        on[v] = proactive[v] / (on[v] if on[v] > 0 else 1.0)
+    # hours pending (late + fresh) and due (fresh x due share + late)
+    for j in range(k):
+        for i in range(n):
+            late, fresh = stock[1, 0, j, i], stock[1, 1, j, i]
+            stock_h[j, i] = late + fresh
+            due_h[j, i] = fresh * due[j, i] + late
+    # demands and the clock hours due: backlog with its trace, service, proactive
+    for i in range(n):
+        need[i] = due_h[0, i] * trace1[0]
+    for j in range(1, k):
+        t1 = trace1[j]
+        for i in range(n):
+            need[i] += due_h[j, i] * t1
+    for j in range(k):
+        t1 = trace1[j]
+        for i in range(n):
+            demand[j, i] = stock_h[j, i] * t1
+    for i in range(nt):
+        demand[k, i] = zero32
+        demand[k + 1, i] = zero32
+    for i in range(nt, n):
+        v = (i - nt) % V
+        demand[k, i] = np.float32(present[i - nt] * at[v])
+        demand[k + 1, i] = np.float32(work[i] * on[v])
+    for i in range(n):
+        nd = need[i] + demand[k, i]
+        nd += demand[k + 1, i]
+        pr = 1.0 - loss * exhaustion[i]
+        prod[i] = pr
+        nd = np.float32(nd / pr)
+        need[i] = nd
+        # capacity: regular hours left, plus overtime chosen under pressure up to the cap
+        if weekday:
+            left = max(regular - fixed[i], 0.0) * work[i]
+            extra = min(max((nd - left) * pressure, 0.0), cap) * work[i]
+            cp = min(left + extra, 24.0 - fixed[i])
+        else:
+            cp = min(max((nd - regular32) * pressure32, zero32), weekend_cap32) * work[i]
+        capacity[i] = cp
+        capacity_eff[i] = np.float32(cp * pr)
+    # priority: accountability weight x urgency (the share of the stock due), service lowered by stress
+    for j in range(k):
+        bw = backlog_weight[j]
+        for i in range(n):
+            weight[j, i] = due_h[j, i] / (stock_h[j, i] + tiny12) * bw
+    for i in range(n):
+        weight[k, i] = np.float32(service_weight * (1.0 - defensiveness * (stress[i] / (stress[i] + stress_half))))
+        weight[k + 1, i] = proactive_weight
+    _water_fill(demand, weight, capacity_eff, x, one, tiny20)
+    # clock hours used on flexible work, and worked
+    tot = x[0].copy()
+    for j in range(1, k + 2):
+        for i in range(n):
+            tot[i] += x[j, i]
+    for i in range(n):
+        ip = 1.0 / prod[i]
+        inv_prod[i] = ip
+        u = tot[i] * ip
+        used[i] = u
+        worked[i] = fixed[i] + max(u, min(capacity[i], max(regular - fixed[i], 0.0))) if weekday else u

@@ -59,3 +59,79 @@ def _fake_or_fall_due(fresh, aging, shortfall, propensity, faked, due) -> None:
                 f = d * (propensity * shortfall[i])
                 faked[c, j, i] = f
                 due[c, j, i] = d - f
+
+
+def settle_day(stock: np.ndarray, fake_stock: np.ndarray, x: np.ndarray, trace1: np.ndarray, trace: np.ndarray,
+               aging: np.ndarray, used: np.ndarray, need: np.ndarray, work: np.ndarray, worked: np.ndarray,
+               propensity: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Step 5 for every cadre in one compiled pass: the substantive part of the hours `x` (7, N) given to the
+    backlog (x / `trace1`: clock hours per work hour, (5,)) works off overdue then fresh tasks; fresh tasks
+    reaching their deadline (`aging`) are faked in proportion to the share of today's due work left undone
+    (1 - used / need, for cadres at work) and the rest fall overdue; faking costs the trace hours of the faked
+    work (`trace` (5,), at most the hours left in the day, added to `worked`). Updates `stock` (2, 2, 5, N),
+    `fake_stock` and `worked` in place; returns (done, faked, fell_due) (2, 5, N each: [late, fresh] for done,
+    [count, hours] for the others) and fake_hours (N,)."""
+    real = stock.dtype.type
+    done, faked, due = np.empty_like(stock[0]), np.empty_like(stock[0]), np.empty_like(stock[0])
+    fake_hours = np.empty(len(worked))
+    _settle_day(stock, fake_stock, x, trace1, trace, aging, used, need, work, worked, real(propensity),
+                done, faked, due, fake_hours)
+    return done, faked, due, fake_hours
+
+
+@kernel
+def _settle_day(stock, fake_stock, x, trace1, trace, aging, used, need, work, worked, propensity,
+                done, faked, due, fake_hours) -> None:
+    """`settle_day` kind by kind over the cadres (contiguous, so the loops vectorise), in the order and dtypes
+    of `work_off` and `fake_or_fall_due` (float32 stocks; sums over kinds row after row)."""
+    _, _, k, n = stock.shape
+    eps, tiny = np.float32(1e-30), np.float32(1e-12)
+    short = np.empty(n, np.float32)  # share of today's due work left undone, for cadres at work
+    for i in range(n):
+        short[i] = np.float32((1.0 - min(used[i] / (need[i] + tiny), 1.0)) * work[i])
+    for j in range(k):
+        xj, t1, age = x[j], trace1[j], aging[j]
+        n_late, n_fresh, h_late, h_fresh = stock[0, 0, j], stock[0, 1, j], stock[1, 0, j], stock[1, 1, j]
+        done_late, done_fresh = done[0, j], done[1, j]
+        faked_n, faked_h, due_n, due_h = faked[0, j], faked[1, j], due[0, j], due[1, j]
+        for i in range(n):
+            # substantive work: overdue first, then fresh
+            h = xj[i] / t1
+            have = h_late[i]
+            spent = min(have, h)
+            h = h - spent
+            d = spent / (have + eps) * n_late[i]
+            done_late[i] = d
+            n_late[i] -= d
+            h_late[i] = have - spent
+            have = h_fresh[i]
+            spent = min(have, h)
+            d = spent / (have + eps) * n_fresh[i]
+            done_fresh[i] = d
+            n_fresh[i] -= d
+            h_fresh[i] = have - spent
+            # fresh tasks reaching their deadline: faked, or overdue
+            a, share = age[i], propensity * short[i]
+            d = n_fresh[i] * a
+            n_fresh[i] -= d
+            f = d * share
+            faked_n[i] = f
+            due_n[i] = d - f
+            n_late[i] += d - f
+            d = h_fresh[i] * a
+            h_fresh[i] -= d
+            f = d * share
+            faked_h[i] = f
+            due_h[i] = d - f
+            h_late[i] += d - f
+    for i in range(n):  # per cadre: the faked tasks join the stock of fakes; faking costs their trace hours
+        fake_stock_add = faked[0, 0, i]
+        for j in range(1, k):
+            fake_stock_add += faked[0, j, i]
+        th = trace[0] * faked[1, 0, i]
+        for j in range(1, k):
+            th += trace[j] * faked[1, j, i]
+        fh = min(np.float64(th), max(24.0 - worked[i], 0.0))
+        fake_hours[i] = fh
+        worked[i] += fh
+        fake_stock[i] += fake_stock_add
