@@ -125,10 +125,10 @@ def phase_command(experiment_path: str, out: str, workers: int, report: str) -> 
 
         setattr(mod, name, wrapper)
 
-    from sim.cli import main as sim_main
     import sim.cli.sensitivity as cli
     import sim.exploration.design as design
     import sim.exploration.sensitivity as sa
+    from sim.cli import main as sim_main
 
     t1 = time.perf_counter()
     timed(design, "run_sweep", "sweep")
