@@ -79,6 +79,20 @@ def distinct_scenarios(path: Path) -> tuple[list[dict], int]:
 # this file as their main module)
 
 
+def cpu_per_run(scenarios: list[dict], seeds: list[int], n: int = 2) -> float:
+    """CPU seconds of one of the benchmark's runs, measured in this process (time.process_time: what another
+    process's load cannot stretch), after a short run that loads the compiled kernels."""
+    from sim.core.blas import one_blas_thread
+    from sim.io.run import run_scenario
+
+    with one_blas_thread():
+        run_scenario({**scenarios[0], "days": 20, "policy_start_day": 10}, seed=seeds[0])
+        t0 = time.process_time()
+        for i in range(n):
+            run_scenario(scenarios[i % len(scenarios)], seed=seeds[i % len(seeds)])
+        return (time.process_time() - t0) / n
+
+
 def _sweep_seconds(runs_parquet: Path) -> float:
     import pandas as pd
 
@@ -197,6 +211,10 @@ def main() -> None:
               f"(on {os.cpu_count()} cores)", flush=True)
         print(f"{'phase':<14}{'wall s':>9}{'sweep s':>9}{'runs/s':>8}{'cores busy':>11}   load avg (1 min) start -> end",
               flush=True)
+        from sim.exploration.sweep import replicate_seeds
+
+        cpu = cpu_per_run(scenarios, replicate_seeds(1, a.replicates))
+        print(f"one run: {cpu:.2f} s of CPU (measured in this process; other processes' load hardly stretches CPU time)", flush=True)
         bares, cmds = [], []
 
         def show(label: str, r: dict) -> None:
@@ -241,6 +259,11 @@ def main() -> None:
             print("   the command's time outside its sweep (s): " + ", ".join(
                 f"{name} {v:.2f}" for name, v in c["own"].items()) + f"; Python start-up and exit "
                 f"{c['wall'] - c['inside']:.2f}")
+        idle = runs * cpu / a.workers
+        own = max(c["wall"] - c["sweep"] for c in cmds)
+        print(f"3. on {a.workers} idle cores (projected: {runs} runs x {cpu:.2f} s of CPU / {a.workers} workers + the "
+              f"command's own {own:.1f} s as measured here): about {idle + own:.0f} s = {(idle + own) / 60:.1f} min  "
+              f"[target: within 10 min: {'yes' if idle + own <= 600 else 'NO'}]")
         print("   cores busy = run time done per second of sweep (at most the workers); equal on both sides means "
               "the command's sweep keeps its workers as busy as the bare one")
     finally:
