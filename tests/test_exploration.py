@@ -120,6 +120,50 @@ def test_shipped_morris_experiment_screens_every_assumption_field() -> None:
     assert len(design.parameters) >= 30
 
 
+def test_shipped_burnout_experiments_centre_on_the_baseline() -> None:
+    """The Sobol example and the calibration priors say "+-20% (+-50%) around the baseline": they must follow
+    the baseline when its calibrated values move (model v2 moved exhaustion_gain from 0.018 to 0.055)."""
+    import sim
+
+    base = sim.load_scenario(ROOT / "scenarios" / "baseline.toml")
+    sobol = sa.load(ROOT / "experiments" / "sensitivity_sobol_burnout.toml")
+    for name, (lo, hi) in sobol.parameters.items():
+        assert (lo + hi) / 2 == pytest.approx(getattr(base, name), rel=1e-9), name
+        assert hi / lo == pytest.approx(1.2 / 0.8, rel=1e-9), name
+    assert sobol.base.fields["policy_start_day"] == 365  # the targets' window, days 0-364
+    priors = load_targets(ROOT / "experiments" / "calibrate_burnout.toml").parameters
+    for name, (lo, hi) in priors.items():
+        assert (lo + hi) / 2 == pytest.approx(getattr(base, name), rel=1e-9), name
+    for path in (ROOT / "experiments").glob("sensitivity_*.toml"):
+        design = sa.load(path)
+        assert all(lo <= getattr(base, k) <= hi for k, (lo, hi) in design.parameters.items()), path.name
+
+
+def test_every_command_in_the_exploration_docs_names_shipped_files() -> None:
+    """docs/exploration.md: each `python -m sim ...` example reads files that ship (results/ are its outputs),
+    and the small Morris file shown is the shipped one."""
+    import re
+    import shlex
+
+    text = (ROOT / "docs" / "exploration.md").read_text(encoding="utf-8")
+    commands = [" ".join(c.split("\\\n")) for c in re.findall(r"python -m sim (?:[^\n]*\\\n)*[^\n]*", text)]
+    assert len(commands) >= 8
+    for cmd in commands:
+        words = shlex.split(cmd.replace("\\", " "))
+        assert words[3] in ("sensitivity", "calibrate", "compare", "attribute"), cmd
+        for w in words[4:]:
+            if w.endswith(".toml") and not w.startswith("results/"):
+                assert (ROOT / w).is_file(), (w, cmd)
+    block = re.search(r"`experiments/small_morris.toml`:\n\n```toml\n(.*?)```", text, re.S)
+    assert block is not None
+
+    def lines(t: str) -> list[str]:
+        return [ln.split("#")[0].strip() for ln in t.splitlines() if ln.split("#")[0].strip()]
+
+    shipped = (ROOT / "experiments" / "small_morris.toml").read_text(encoding="utf-8")
+    assert lines(block.group(1)) == [ln for ln in lines(shipped) if not ln.startswith("name")]
+
+
 # ------------------------------------------------------------------------------------------------------------
 # attribution
 

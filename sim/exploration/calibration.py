@@ -1,6 +1,7 @@
-"""Calibration of scenario fields to observed patterns by ABC-SMC (approximate Bayesian computation, sequential
-Monte Carlo: Toni et al. 2009; Beaumont et al. 2009, population Monte Carlo weights; adaptive tolerance as the
-median of the last generation's distances, as pyabc does by default).
+"""Calibration of scenario fields to observed patterns by ABC population Monte Carlo (Beaumont et al. 2009,
+Biometrika 96:983: the ABC-SMC sampler of Toni et al. 2009, J R Soc Interface 6:187, with importance weights
+and a Gaussian kernel of twice the weighted covariance), the tolerance adapted as the median of the last
+generation's accepted distances (Drovandi and Pettitt 2011's quantile rule; pyabc's default MedianEpsilon).
 
 Priors are the uniform ranges of a targets file's `[parameters]`; the distance is `targets.distance` of a
 particle's summary averaged over the replicate seeds (0 when every target lies in its range). Generation 0
