@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.core.levers import FORM, regime
+from sim.core.levers import FORM, INSP, regime
 from sim.core.mechanisms import (
     accountability,
     assignment,
@@ -99,9 +99,36 @@ def test_accountability_stress_and_defensiveness():
     assert soft[0] > stress[0]  # error tolerance forgives
     so = accountability.service_orientation(3.0, np.array([0.0, 2.0]), 0.5, 5.0)
     assert so[1] < so[0]
-    fakes = np.array([10.0])
-    found = accountability.discover_fakes(fakes, 0.1, 2.0)
+    fakes, fake_h = np.array([10.0]), np.array([4.0])
+    found, found_h = accountability.discover_fakes(fakes, 0.1, 2.0, fake_h)
     assert np.isclose(found[0], 2.0) and np.isclose(fakes[0], 8.0)
+    assert np.isclose(found_h[0], 0.8) and np.isclose(fake_h[0], 3.2)  # the found fakes' work goes with them
+
+
+def test_found_fakes_come_back_as_rework():
+    """整改: a found fake is an inspection-kind task again, with a share of the faked work's hours."""
+    stock = np.zeros((2, 2, 5, 3))
+    added = accountability.rework(stock, np.array([2.0, 0.0, 1.0]), np.array([4.0, 0.0, 8.0]), INSP, 0.25)
+    assert added == 3.0
+    assert np.allclose(stock[0, 1, INSP], [2.0, 0.0, 1.0]) and np.allclose(stock[1, 1, INSP], [1.0, 0.0, 2.0])
+    assert stock[:, 0].sum() == 0 and stock[:, 1, :INSP].sum() == 0  # fresh, and of no other kind
+
+
+def test_incidents_raise_accountability_where_visits_were_missed():
+    filled = np.ones(2 * 3)  # 2 cadre slots x 3 villages, slot-major
+    ev = accountability.incident_events(2.0, np.array([0.0, 1.0, 3.0]), filled, 10.0, 2, 2)
+    assert np.allclose(ev, [0.0, 2.5, 7.5] * 2)  # 2 incidents x share of missed visits x 10 / 2 cadres
+    assert not accountability.incident_events(0.0, np.array([1.0, 1.0, 1.0]), filled, 10.0, 2, 2).any()
+
+
+def test_campaign_waves_are_bursts_that_keep_the_yearly_mean():
+    rng = np.random.default_rng(0)
+    w = generation.campaign_waves(rng, 365 * 20, 0, 3, 4.0, 2.5)
+    assert set(np.round(np.unique(w), 9)) == {round(w.min(), 9), round(w.min() * 2.5, 9)}
+    assert abs(w.mean() - 1.0) < 0.05  # overlaps make it a little lower
+    again = generation.campaign_waves(np.random.default_rng(0), 365 * 20, 0, 3, 4.0, 2.5)
+    assert np.array_equal(w, again)  # drawn from the seed: reproducible
+    assert (generation.campaign_waves(rng, 100, -20, 0, 4.0, 2.5) == 1.0).all()
 
 
 def test_burnout_rises_with_overtime_falls_with_rest_and_slows_work():
@@ -148,9 +175,20 @@ def test_service_queue_is_fifo_exact_and_complaints_come_once():
 def test_patrol_finds_more_when_separated_or_purchased():
     s = Scenario(patrol_office_separation=True, grid_purchase=2)
     before, after = regime(s, False), regime(s, True)
-    assert after.patrol_discovery > before.patrol_discovery
+    assert after.fix_penalty == 0.0 < before.fix_penalty
     found = patrol.problems_found(np.array([4.0]), after.patrol_discovery, np.array([8.0]), 0.45)
     assert np.isclose(found[0], 4.0 * after.patrol_discovery + 8.0 * 0.45)
+    assert patrol.patrol_need(np.array([2.0]), 5.0)[0] == 2.0
+
+
+def test_finds_lost_grow_with_the_fixing_load():
+    """S4: the finder is the fixer: the more of a village's hours go to fixing, the fewer finds per patrol hour."""
+    share = patrol.fixing_share(np.array([0.0, 1.0, 3.0, 0.0]), np.array([2.0, 1.0, 1.0, 0.0]))
+    assert np.allclose(share, [0.0, 0.5, 0.75, 0.0])
+    d = patrol.discovery(0.2, 0.8, share)
+    assert np.allclose(d, 0.2 * (1 - 0.8 * share))
+    assert d[0] > d[1] > d[2]
+    assert np.allclose(patrol.discovery(0.2, 0.0, share), 0.2)  # separated: no loss
     assert patrol.patrol_need(np.array([2.0]), 5.0)[0] == 2.0
 
 
@@ -228,3 +266,15 @@ def test_exhaustion_drain_saturates_below_the_cap():
 def test_service_orientation_is_bounded():
     so = accountability.service_orientation(1.0, np.array([0.0, 5.0, 1e9]), 0.5, 5.0)
     assert so[0] == 1.0 and so[1] == pytest.approx(0.75) and so[2] >= 0.5 - 1e-9
+
+
+def test_township_cadres_staff_the_service_hall_on_workdays():
+    """Township cadres' own resident-facing work: a fixed item of `township_service_hours` each workday, in time use."""
+    small = {"n_townships": 1, "days": 60, "warmup_days": 0}
+    with_hall = sim.run_scenario({**small, "township_service_hours": 1.5}, seed=1)
+    without = sim.run_scenario({**small, "township_service_hours": 0.0}, seed=1)
+    assert with_hall.summary["service_hall_hours_township_day_before"] == pytest.approx(1.5)
+    assert without.summary["service_hall_hours_township_day_before"] == 0.0
+    ts = with_hall.timeseries
+    assert (ts.loc[ts["weekday"] == 0, "hours_service_hall"] == 0).all()
+    assert ts["hours_worked_township"].mean() > without.timeseries["hours_worked_township"].mean()

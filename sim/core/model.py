@@ -55,9 +55,10 @@ class GrassrootsModel(mesa.Model):
         super().__init__(rng=rng)
         p = as_scenario(scenario, **fields)
         self.params = p
-        # Independent streams: the main one never depends on lever values; extra staff draw from their own.
+        # Independent streams: the main one never depends on lever values; extra staff draw from their own; the
+        # calendar (campaign waves) is drawn once at set-up from a third (spawning it leaves the first two as they were).
         seed_seq = np.random.SeedSequence(int(self.rng.integers(2**63)))
-        self._rng_main, self._rng_extra = (np.random.Generator(np.random.PCG64(s)) for s in seed_seq.spawn(2))
+        self._rng_main, self._rng_extra, rng_calendar = (np.random.Generator(np.random.PCG64(s)) for s in seed_seq.spawn(3))
         self.county = c = build_county(p, self._rng_main, self._rng_extra)
         self.regimes = (regime(p, False), regime(p, True))
         self.regime = self.regimes[0]
@@ -70,6 +71,8 @@ class GrassrootsModel(mesa.Model):
         # what each mechanism needs, worked out once per regime rather than every day
         self._warmup = p.warmup_days  # unreported spin-up days before day 0 (a lived-in county)
         self._season = generation.season(p.days, p.season_amplitude, start=-self._warmup)  # index: day + warmup
+        self._season *= generation.campaign_waves(rng_calendar, p.days, -self._warmup, p.campaign_waves_per_year,
+                                                  p.campaign_wave_weeks, p.campaign_wave_factor)  # 运动式治理
         self._year_end = generation.year_end(p.days, -self._warmup, p.year_end_days, p.year_end_inspection_factor)
         self._holiday = generation.holidays(p.spring_festival_day, p.holiday_days)  # by day of the year
         req_day = p.requests_per_household_year / 365
@@ -96,7 +99,7 @@ class GrassrootsModel(mesa.Model):
         # state carried from day to day besides the county's arrays
         self._oldest = 0  # oldest age with a request waiting
         self._found = np.zeros(c.n_villages)  # problems found on patrol, tomorrow's requests
-        self._complaint_events = np.zeros(N)  # yesterday's complaints, as accountability events on the village's cadres
+        self._complaint_events = np.zeros(N)  # yesterday's complaints and incidents, as accountability events on the village's cadres
         self._n_vacant = 0
         self._refills: dict[int, list[int]] = {}
         self.worked = np.zeros(N)  # hours each cadre worked on the last day (clock hours)
@@ -311,10 +314,13 @@ class GrassrootsModel(mesa.Model):
         self.worked = worked
         c.stock[:, 0] += fell_due
         c.fake_stock += faked[0].sum(0)
+        c.fake_hours += faked[1].sum(0)
 
         # 6 accountability: overdue tasks, discovered fakes and specialist errors raise stress
         insp_factor = float(county_n[INSP].sum()) / self._insp_mean if weekday else 0.0
-        found = accountability.discover_fakes(c.fake_stock, r.fake_discovery, insp_factor)
+        found, found_h = accountability.discover_fakes(c.fake_stock, r.fake_discovery, insp_factor, c.fake_hours)
+        if weekday and p.rework_share > 0:  # 整改: found fakes are done again
+            arrivals.created[INSP] += accountability.rework(c.stock, found * c.filled, found_h * c.filled, INSP, p.rework_share)
         errors = (done[0, SPEC] + done[1, SPEC]) * r.specialist_error
         events = accountability.accountability_events(fell_due[0].sum(0), found, errors, p.fake_found_weight)
         events += self._complaint_events
@@ -347,13 +353,19 @@ class GrassrootsModel(mesa.Model):
         if weekday:
             proactive_h = c.per_village(x[PROACTIVE, Nt:].astype(float))
             visit_h, patrol_h = patrol.split_visits_and_patrol(proactive_h, self._visit_need, proactive)
-            self._found = patrol.problems_found(patrol_h, r.patrol_discovery, professional_h, self._professional_discovery)
+            fixing = patrol.fixing_share(c.per_village(x[SERVICE, Nt:].astype(float)), proactive_h)
+            discovery = patrol.discovery(r.patrol_discovery, r.fix_penalty, fixing)
+            self._found = patrol.problems_found(patrol_h, discovery, professional_h, self._professional_discovery)
             visit_needed, visit_done = float(self._visit_need.sum()), float(visit_h.sum())
             visit_split = visit_done / max(float(proactive_h.sum()), 1e-12)
         else:
             self._found = np.zeros(c.n_villages)
             visit_needed = visit_done = visit_split = 0.0
         incidents = service.incidents(self._rng_main, visit_needed - visit_done, p.effort_visit, p.incident_rate)
+        if incidents > 0:  # an incident brings accountability down on the villages that missed visits, tomorrow
+            self._complaint_events[Nt:] += accountability.incident_events(
+                incidents, np.maximum(self._visit_need - visit_h, 0.0), c.filled[Nt:], p.incident_accountability,
+                p.village_cadres, sv)
 
         if not report:
             return

@@ -42,6 +42,8 @@ COLUMNS: tuple[str, ...] = (
     "hours_duplicate_form", "hours_repeated_meeting", "proof_of_work_hours", "proof_of_work_share",
     "upper_task_hours", "upper_task_share",
     "cost_yuan_day",
+    # township cadres' own resident-facing work (the township service hall), appended
+    "hours_service_hall", "service_hall_hours_township_cadre",
 )
 IX = {name: i for i, name in enumerate(COLUMNS)}
 
@@ -56,7 +58,8 @@ EXTRA = ("form_app_hours_village_day", "exhaustion_township", "exhaustion_villag
          "forms_secretary_day", "forms_secretary_busy_day",
          "burnout_none_share", "burnout_mild_share", "burnout_moderate_share", "burnout_severe_share",
          "duty_basic_share", "duty_cooperation_share", "duty_returned_share",
-         "requests_per_village_week", "specialist_hours_village_month", "proof_of_work_share", "upper_task_share", "cost_yuan_year")
+         "requests_per_village_week", "specialist_hours_village_month", "proof_of_work_share", "upper_task_share", "cost_yuan_year",
+         "service_hall_hours_township_day")
 OUTCOMES = HEADLINE + EXTRA
 
 
@@ -73,14 +76,15 @@ F0 = K0 + 8
 # filled by secretaries, the duty-list categories of township items, requests, proof of work, cost
 PATTERNS = ("in_post", "above_mild", "above_moderate", "above_severe", "sec_forms", "sec_forms_p90",
             "items_basic", "items_cooperation", "items_returned", "requests_per_village", "duplicate_form_share",
-            "repeated_meeting_hours", "cost_day", "villages")
+            "repeated_meeting_hours", "cost_day", "villages", "hall_hours")
 X0 = F0 + 30
 RAW = X0 + len(PATTERNS)
 
-# rows of the recorder's per-cadre buffer after the LEVEL_SUMS: clock hours (7), fake, travel, fixed, app, repeated
+# rows of the recorder's per-cadre buffer after the LEVEL_SUMS: clock hours (7), fake, travel, fixed, app, repeated,
+# service hall
 HOURS = len(LEVEL_SUMS)
-FAKE, TRAVEL, FIXED, APP, REPEATED = range(HOURS + 7, HOURS + 12)
-ROWS = HOURS + 12
+FAKE, TRAVEL, FIXED, APP, REPEATED, HALL = range(HOURS + 7, HOURS + 13)
+ROWS = HOURS + 13
 
 BURNOUT_LEVELS = ("none", "mild", "moderate", "severe")
 DUTY_CATEGORIES = ("basic", "cooperation", "returned")
@@ -180,6 +184,7 @@ class Recorder:
         if meet is not None:
             per[TRAVEL], per[FIXED], per[APP] = meet.travel, meet.hours, meet.app_hours
             per[REPEATED] = meet.repeated if meet.repeated is not None else 0.0
+            per[HALL] = meet.hall if meet.hall is not None else 0.0
         sums = level_sums(per, m.levels)  # every per-cadre sum of the day in one call: [township, village]
         county = sums[:, 0] + sums[:, 1]
         row = self.raw[t]
@@ -192,8 +197,9 @@ class Recorder:
             app_t, app_v = sums[APP].tolist()
             forms = float(arr.village_n[FORM].sum()) / c.n_villages
             repeated = float(county[REPEATED]) if meet.repeated is not None else None
+            hall = float(county[HALL]) if meet.hall is not None else 0.0
         else:
-            travel = app_t = app_v = fixed = forms = 0.0
+            travel = app_t = app_v = fixed = forms = hall = 0.0
             repeated = None
         row[:S0] = (
             t, float(weekday), float(r.reform), arrived, problems, served.resolved, served.within_limit,
@@ -210,6 +216,7 @@ class Recorder:
         pending = m.county_sum(c.stock_n.reshape(10, -1))
         np.add(pending[:5], pending[5:], out=flows[5])
         self._record_patterns(row[X0:], m, r, work, per[1], arr, repeated, arrived, cadre_done, cadre_faked)
+        row[X0 + PATTERNS.index("hall_hours")] = hall
         self.days_done = t + 1
 
     def _record_patterns(self, out: np.ndarray, m: Any, r: Any, work: np.ndarray, exhaustion: np.ndarray, arr: Any,
@@ -286,10 +293,12 @@ def derive(raw: np.ndarray, days_done: int, trace_rates: np.ndarray) -> np.ndarr
     worked = lv["worked"][0] + lv["worked"][1]
     app = sc["app_t"] + sc["app_v"]
     hours = {
-        "meeting": np.maximum(sc["fixed_hours"] - sc["travel"] - app, 0.0), "travel": sc["travel"], "app": app,
+        "meeting": np.maximum(sc["fixed_hours"] - sc["travel"] - app - w[:, X0 + PATTERNS.index("hall_hours")], 0.0),
+        "travel": sc["travel"], "app": app,
         **{k: kh[:, i] * (1.0 - rate[:, i]) for i, k in enumerate(BACKLOG)},
         "service": kh[:, 5], "visit": kh[:, 6], "patrol": kh[:, 7],
         "trace": (kh[:, :5] * rate).sum(1) + sc["fake_hours"],
+        "service_hall": w[:, X0 + PATTERNS.index("hall_hours")],
     }
     task = sum(hours.values())
     formal = sum(hours[k] for k in FORMALISM_KINDS)
@@ -345,6 +354,8 @@ def derive(raw: np.ndarray, days_done: int, trace_rates: np.ndarray) -> np.ndarr
     cols["upper_task_hours"] = upper
     cols["upper_task_share"] = np.divide(upper, task, out=np.zeros_like(task), where=task > 0)
     cols["cost_yuan_day"] = x["cost_day"]
+    cols["hours_service_hall"] = hours["service_hall"]
+    cols["service_hall_hours_township_cadre"] = np.where(weekday, hours["service_hall"] / w_t1, 0.0)
     for name, col in cols.items():
         out[:days_done, IX[name]] = col
     return out
@@ -413,6 +424,8 @@ def _patterns(w: np.ndarray, col: Any, weekdays: np.ndarray, ratio: Any) -> dict
         "proof_of_work_share": ratio(col("proof_of_work_hours").sum(), task),
         "upper_task_share": ratio(col("upper_task_hours").sum(), task),
         "cost_yuan_year": float(col("cost_yuan_day").mean() * YEAR),
+        "service_hall_hours_township_day": float(col("service_hall_hours_township_cadre")[weekdays].mean())
+        if weekdays.any() else nan,
     }
     return out
 

@@ -23,6 +23,7 @@ class FixedItems:
     travel: np.ndarray  # (N,) travel hours
     app_hours: np.ndarray  # (N,)
     repeated: np.ndarray | None = None  # (N,) hours at a repeated tier of one meeting (the village tier)
+    hall: np.ndarray | None = None  # (N,) hours staffing the township service hall (township cadres)
 
     def scale(self, work: np.ndarray, n_township: int, cap: float = 16.0) -> None:
         """Only cadres at work attend; fixed hours are capped at `cap` (the day still has sleep in it)."""
@@ -31,6 +32,8 @@ class FixedItems:
         self.app_hours *= work
         if self.repeated is not None:
             self.repeated *= work
+        if self.hall is not None:
+            self.hall *= work
         self.hours = np.minimum(self.hours * work, cap)
 
 
@@ -39,7 +42,8 @@ def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share:
     """County meetings go to the holders of the department's post (township cadres, travelling to the county);
     each is relayed as a township-tier meeting (plus the township's own) to which a share of village cadres
     is summoned (stochastic rounding), and held again in the village unless consolidated. Video attendance
-    saves the travel and keeps the cadre in the village."""
+    saves the travel and keeps the cadre in the village. Township cadres also staff the township service hall
+    (便民服务中心) for a fixed share of each workday: their own resident-facing work."""
     Nt = post_share.shape[1]
     N = Nt + len(u)
     inperson = 1.0 - r.video
@@ -63,9 +67,12 @@ def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share:
         np.add(mv, expected, out=meetings[Nt:])
     else:
         meetings[Nt:] = mv
+    hall = np.zeros(N)
+    hall[:Nt] = r.township_service_hours
     hours += travel
     hours += app_hours
-    return FixedItems(meetings, hours, np.minimum(1.0, mv * inperson), travel, app_hours, repeated)
+    hours += hall
+    return FixedItems(meetings, hours, np.minimum(1.0, mv * inperson), travel, app_hours, repeated, hall)
 
 
 def overtime(need: np.ndarray, regular_left: np.ndarray, pressure: float, cap: float) -> np.ndarray:
