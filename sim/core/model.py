@@ -319,8 +319,10 @@ class GrassrootsModel(mesa.Model):
         # 6 accountability: overdue tasks, discovered fakes and specialist errors raise stress
         insp_factor = float(county_n[INSP].sum()) / self._insp_mean if weekday else 0.0
         found, found_h = accountability.discover_fakes(c.fake_stock, r.fake_discovery, insp_factor, c.fake_hours)
-        if weekday and p.rework_share > 0:  # 整改: found fakes are done again
-            arrivals.created[INSP] += accountability.rework(c.stock, found * c.filled, found_h * c.filled, INSP, p.rework_share)
+        if weekday and p.rework_share > 0:  # 整改: found fakes are done again (new tasks: counted as created)
+            found *= c.filled
+            accountability.rework(c.stock, found, found_h * c.filled, INSP, p.rework_share)
+            arrivals.created[INSP] += float(self.county_sum(found))
         errors = (done[0, SPEC] + done[1, SPEC]) * r.specialist_error
         events = accountability.accountability_events(fell_due[0].sum(0), found, errors, p.fake_found_weight)
         events += self._complaint_events

@@ -21,13 +21,11 @@ def discover_fakes(fake_stock: np.ndarray, discovery: float, inspection_factor: 
     return found, found_h
 
 
-def rework(stock: np.ndarray, found_fakes: np.ndarray, found_hours: np.ndarray, kind: int, share: float) -> float:
+def rework(stock: np.ndarray, found_fakes: np.ndarray, found_hours: np.ndarray, kind: int, share: float) -> None:
     """整改: each discovered fake comes back to its cadre as a fresh task of `kind` (inspection: it is checked
-    again) needing `share` of the faked work's hours; `stock` is the county's (2, 2, 5, N) in-tray. In place;
-    returns the tasks added (for the record of tasks created)."""
+    again) needing `share` of the faked work's hours; `stock` is the county's (2, 2, 5, N) in-tray. In place."""
     stock[0, 1, kind] += found_fakes
     stock[1, 1, kind] += found_hours * share
-    return float(found_fakes.sum())
 
 
 def accountability_events(overdue: np.ndarray, found_fakes: np.ndarray, errors: np.ndarray,
