@@ -397,3 +397,20 @@ def test_township_cadres_staff_the_service_hall_on_workdays():
     ts = with_hall.timeseries
     assert (ts.loc[ts["weekday"] == 0, "hours_service_hall"] == 0).all()
     assert ts["hours_worked_township"].mean() > without.timeseries["hours_worked_township"].mean()
+
+
+def test_fused_patrol_equals_the_reference_functions():
+    """`patrol.patrol_day` (the model's compiled pass) gives the bits of the step-by-step patrol functions."""
+    rng = np.random.default_rng(5)
+    for fix_penalty in (0.0, 0.7, 1.0):
+        proactive_h, service_h = rng.random(60) * 6, rng.random(60) * 9
+        proactive_h[:3], service_h[:2] = 0.0, 0.0  # villages with no resident-facing hours at all
+        visit_need, need = rng.random(60) * 2, rng.random(60) * 5
+        need[5] = 0.0
+        professional = rng.random(60) * 8
+        visit_h, patrol_h = patrol.split_visits_and_patrol(proactive_h, visit_need, need)
+        d = patrol.discovery(0.15, fix_penalty, patrol.fixing_share(service_h, proactive_h))
+        found = patrol.problems_found(patrol_h, d, professional, 0.45)
+        got_visit, got_found = patrol.patrol_day(proactive_h, service_h, visit_need, need, professional, 0.15,
+                                                 fix_penalty, 0.45)
+        assert got_visit.tobytes() == visit_h.tobytes() and got_found.tobytes() == found.tobytes()

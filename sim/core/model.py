@@ -319,10 +319,8 @@ class GrassrootsModel(mesa.Model):
         # fixing; missed visits risk incidents, which bring accountability on the villages that missed them
         if weekday:
             proactive_h = c.per_village(x[PROACTIVE, Nt:].astype(float))
-            visit_h, patrol_h = patrol.split_visits_and_patrol(proactive_h, self._visit_need, proactive)
-            fixing = patrol.fixing_share(service_h, proactive_h)
-            discovery = patrol.discovery(r.patrol_discovery, r.fix_penalty, fixing)
-            self._found = patrol.problems_found(patrol_h, discovery, professional_h, self._professional_discovery)
+            visit_h, self._found = patrol.patrol_day(proactive_h, service_h, self._visit_need, proactive, professional_h,
+                                                     r.patrol_discovery, r.fix_penalty, self._professional_discovery)
             visit_needed, visit_done = float(self._visit_need.sum()), float(visit_h.sum())
             visit_split = visit_done / max(float(proactive_h.sum()), 1e-12)
         else:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.jit import kernel
+
 
 def patrol_need(grids: np.ndarray, hours_per_grid_week: float) -> np.ndarray:
     """Patrol hours each village owes per workday."""
@@ -41,3 +43,28 @@ def problems_found(cadre_hours: np.ndarray, discovery: float | np.ndarray, profe
                    professional_discovery: float) -> np.ndarray:
     """Expected problems found today per village (`discovery`: per cadre patrol hour, one rate or one per village)."""
     return cadre_hours * discovery + professional_hours * professional_discovery
+
+
+def patrol_day(proactive_hours: np.ndarray, service_hours: np.ndarray, visit_need: np.ndarray,
+               proactive_need: np.ndarray, professional_hours: np.ndarray, base: float, fix_penalty: float,
+               professional_discovery: float) -> tuple[np.ndarray, np.ndarray]:
+    """A workday's patrol in every village in one compiled pass: proactive hours split into visits and patrol
+    (`split_visits_and_patrol`), finds per patrol hour lowered by the fixing share (`fixing_share`,
+    `discovery`), problems found (`problems_found`). Returns (visit hours, problems found), each (V,)."""
+    visit_hours, found = np.empty(len(proactive_hours)), np.empty(len(proactive_hours))
+    _patrol_day(proactive_hours, service_hours, visit_need, proactive_need, professional_hours, float(base),
+                float(fix_penalty), float(professional_discovery), visit_hours, found)
+    return visit_hours, found
+
+
+@kernel
+def _patrol_day(proactive_hours, service_hours, visit_need, proactive_need, professional_hours, base, fix_penalty,
+                professional_discovery, visit_hours, found) -> None:
+    """`patrol_day` one village at a time, each operation as in the step-by-step functions."""
+    for v in range(len(proactive_hours)):
+        p = proactive_hours[v]
+        visit = p * (visit_need[v] / max(proactive_need[v], 1e-12))
+        visit_hours[v] = visit
+        total = service_hours[v] + p
+        share = service_hours[v] / total if total > 0 else 0.0
+        found[v] = (p - visit) * (base * (1.0 - fix_penalty * share)) + professional_hours[v] * professional_discovery
