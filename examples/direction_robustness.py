@@ -11,6 +11,7 @@ that differs from the x1.0 sign is a flip: a finding to report (docs/levers.md),
 from __future__ import annotations
 
 import argparse
+import math
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -18,15 +19,26 @@ import numpy as np
 import pandas as pd
 
 from sim.core.run import simulate
-from sim.core.scenario import Scenario, make_scenario
+from sim.core.scenario import Scenario, field_info, make_scenario
 from sim.io.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
+# the screen's top five over every headline outcome (examples/screen_assumptions.py, re-run after issue 9's point 8:
+# the same five as before; docs/levers.md)
 ASSUMPTIONS = ("amplification", "severe_threshold", "township_addition", "recovery", "effort_form")
 REFORMS = ("gansu_2019_cuts", "video_conferencing", "one_form_and_apps", "no_video_ppt_inspections",
            "duty_lists_2024", "plaques_and_secondment", "tolerant_accountability", "empowerment",
            "rongcheng_grid_reform", "hire_more_staff", "all_reforms")
 OUTCOMES = ("service_resolved_share", "burnout_share")
+
+
+def moved_value(name: str, value, factor: float):
+    """`value` x `factor`, kept within the field's bounds (integers rounded)."""
+    info = field_info(name)
+    v = value * factor
+    lo, hi = info.get("ge", info.get("gt", -math.inf)), info.get("le", info.get("lt", math.inf))
+    v = min(max(v, lo), hi)
+    return int(round(v)) if Scenario.model_fields[name].annotation is int else float(v)
 
 
 def _one(args: tuple[dict, int]) -> dict:
@@ -41,16 +53,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--townships", type=int, default=4)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--assumptions", nargs="+", default=list(ASSUMPTIONS), help="fields to move +-20%%")
     a = ap.parse_args(argv)
     base = load_scenario(ROOT / "scenarios" / "baseline.toml").fields()
     small = {"n_townships": a.townships}
     reforms = {name: load_scenario(ROOT / "scenarios" / f"{name}.toml").fields() for name in REFORMS}
     jobs, keys = [], []
-    for assumption in ASSUMPTIONS:
+    for assumption in a.assumptions:
         for factor in (0.8, 1.0, 1.2):
-            value = base[assumption] * factor
-            if assumption in Scenario.model_fields and Scenario.model_fields[assumption].annotation is float:
-                value = float(min(value, 1.0)) if assumption == "severe_threshold" else float(value)
+            value = moved_value(assumption, base[assumption], factor)
             moved = {assumption: value, **small}
             for name, fields in {"baseline": base, **reforms}.items():
                 f = {**fields, **moved, "duty_list_file": ""}

@@ -36,6 +36,10 @@ INERT = ("warmup_days", "moderate_threshold", "salary_township_cadre", "salary_v
          "training_buffer", "professional_discovery", "professional_hours")
 
 
+# the weight a cadre gives residents and how far stress lowers it (accountability.service_orientation)
+WATCH = ("service_orientation", "defensiveness", "stress_half")
+
+
 def assumptions() -> list[str]:
     """Numeric fields whose source is an assumption, or "calibrated" (set to meet a target, so not given by
     BRIEF.md either), minus the inert ones."""
@@ -117,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         report(pd.read_csv(args.ranks_only), args.top)
         return 0
     base = load_scenario(ROOT / "scenarios" / "baseline.toml", n_townships=args.townships, days=args.days,
-                         policy_start_day=args.days)
+                         policy_start_day=args.days - 1)  # the reform day must leave a day after it: no lever is set
     seeds = list(range(args.seeds))
     print(f"screening {len(assumptions())} assumptions x (-20%, +20%) x {len(seeds)} seeds on {args.townships} "
           f"townships, {args.days} days", file=sys.stderr)
@@ -140,6 +144,16 @@ def report(df: pd.DataFrame, top_n: int) -> None:
             rank = ranking(part, exclude).merge(part[["field", "kind"]].drop_duplicates(), on="field")
             print(f"\nTop {top_n} {who} by largest |elasticity|, {title}:")
             print(rank.head(top_n).to_string(**fmt))
+    # Service priority under stress (issue 9): how much a stressed cadre's weight on residents falls is an
+    # assumption (S0 gives only the direction: defensive cadres act less); shown here with its rank
+    rank_all = ranking(df, ("quits",)).reset_index(drop=True)
+    print("\nService priority under stress (assumptions; S0 gives the direction only), rank without quits:")
+    for name in WATCH:
+        hit = rank_all.index[rank_all["field"] == name]
+        if len(hit):
+            row = rank_all.loc[hit[0]]
+            print(f"  {name:22s} rank {hit[0] + 1:3d} of {len(rank_all)}  largest |elasticity| {abs(row['elasticity']):.3g} "
+                  f"({row['outcome']})")
     wide = df.pivot(index="field", columns="outcome", values="elasticity")
     top = ranking(df, ("quits",)).head(top_n)["field"]
     print(f"\nElasticities of the top {top_n} (without quits) on every headline outcome:")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.core.levers import FORM, regime
+from sim.core.levers import FORM, INSP, regime
 from sim.core.mechanisms import (
     accountability,
     assignment,
@@ -99,9 +99,35 @@ def test_accountability_stress_and_defensiveness():
     assert soft[0] > stress[0]  # error tolerance forgives
     so = accountability.service_orientation(3.0, np.array([0.0, 2.0]), 0.5, 5.0)
     assert so[1] < so[0]
-    fakes = np.array([10.0])
-    found = accountability.discover_fakes(fakes, 0.1, 2.0)
+    fakes, fake_h = np.array([10.0]), np.array([4.0])
+    found, found_h = accountability.discover_fakes(fakes, 0.1, 2.0, fake_h)
     assert np.isclose(found[0], 2.0) and np.isclose(fakes[0], 8.0)
+    assert np.isclose(found_h[0], 0.8) and np.isclose(fake_h[0], 3.2)  # the found fakes' work goes with them
+
+
+def test_found_fakes_come_back_as_rework():
+    """整改: a found fake is an inspection-kind task again, with a share of the faked work's hours."""
+    stock = np.zeros((2, 2, 5, 3))
+    accountability.rework(stock, np.array([2.0, 0.0, 1.0]), np.array([4.0, 0.0, 8.0]), INSP, 0.25)
+    assert np.allclose(stock[0, 1, INSP], [2.0, 0.0, 1.0]) and np.allclose(stock[1, 1, INSP], [1.0, 0.0, 2.0])
+    assert stock[:, 0].sum() == 0 and stock[:, 1, :INSP].sum() == 0  # fresh, and of no other kind
+
+
+def test_incidents_raise_accountability_where_visits_were_missed():
+    filled = np.ones(2 * 3)  # 2 cadre slots x 3 villages, slot-major
+    ev = accountability.incident_events(2.0, np.array([0.0, 1.0, 3.0]), filled, 10.0, 2, 2)
+    assert np.allclose(ev, [0.0, 2.5, 7.5] * 2)  # 2 incidents x share of missed visits x 10 / 2 cadres
+    assert not accountability.incident_events(0.0, np.array([1.0, 1.0, 1.0]), filled, 10.0, 2, 2).any()
+
+
+def test_campaign_waves_are_bursts_that_keep_the_yearly_mean():
+    rng = np.random.default_rng(0)
+    w = generation.campaign_waves(rng, 365 * 20, 0, 3, 4.0, 2.5)
+    assert set(np.round(np.unique(w), 9)) == {round(w.min(), 9), round(w.min() * 2.5, 9)}
+    assert abs(w.mean() - 1.0) < 0.05  # overlaps make it a little lower
+    again = generation.campaign_waves(np.random.default_rng(0), 365 * 20, 0, 3, 4.0, 2.5)
+    assert np.array_equal(w, again)  # drawn from the seed: reproducible
+    assert (generation.campaign_waves(rng, 100, -20, 0, 4.0, 2.5) == 1.0).all()
 
 
 def test_burnout_rises_with_overtime_falls_with_rest_and_slows_work():
@@ -146,9 +172,20 @@ def test_service_queue_is_fifo_exact_and_complaints_come_once():
 def test_patrol_finds_more_when_separated_or_purchased():
     s = Scenario(patrol_office_separation=True, grid_purchase=2)
     before, after = regime(s, False), regime(s, True)
-    assert after.patrol_discovery > before.patrol_discovery
+    assert after.fix_penalty == 0.0 < before.fix_penalty
     found = patrol.problems_found(np.array([4.0]), after.patrol_discovery, np.array([8.0]), 0.45)
     assert np.isclose(found[0], 4.0 * after.patrol_discovery + 8.0 * 0.45)
+    assert patrol.patrol_need(np.array([2.0]), 5.0)[0] == 2.0
+
+
+def test_finds_lost_grow_with_the_fixing_load():
+    """S4: the finder is the fixer: the more of a village's hours go to fixing, the fewer finds per patrol hour."""
+    share = patrol.fixing_share(np.array([0.0, 1.0, 3.0, 0.0]), np.array([2.0, 1.0, 1.0, 0.0]))
+    assert np.allclose(share, [0.0, 0.5, 0.75, 0.0])
+    d = patrol.discovery(0.2, 0.8, share)
+    assert np.allclose(d, 0.2 * (1 - 0.8 * share))
+    assert d[0] > d[1] > d[2]
+    assert np.allclose(patrol.discovery(0.2, 0.0, share), 0.2)  # separated: no loss
     assert patrol.patrol_need(np.array([2.0]), 5.0)[0] == 2.0
 
 
@@ -297,9 +334,9 @@ def test_fused_trace_accountability_and_burnout_equal_the_reference_functions():
         aging = rng.random((5, n)).astype(np.float32) * 0.3
         used, need = rng.random(n) * 9, (rng.random(n) * 12).astype(np.float32)
         worked = used + rng.random(n) * 2
-        fakes = rng.random(n)
+        fakes, fake_work = rng.random(n), rng.random(n) * 5
         # reference: step by step
-        ref, ref_fakes, ref_worked = stock.copy(), fakes.copy(), worked.copy()
+        ref, ref_fakes, ref_fake_work, ref_worked = stock.copy(), fakes.copy(), fake_work.copy(), worked.copy()
         done = trace.work_off(ref[0], ref[1], x[:5] / trace1[:, None])
         shortfall = (1.0 - np.minimum(used / (need + 1e-12), 1.0)) * work
         faked, due = trace.fake_or_fall_due(ref[:, 1], aging, shortfall.astype(np.float32), 0.35)
@@ -307,24 +344,36 @@ def test_fused_trace_accountability_and_burnout_equal_the_reference_functions():
         ref_worked += fake_hours
         ref[:, 0] += due
         ref_fakes += faked[0].sum(0)
-        got, got_fakes, got_worked = stock.copy(), fakes.copy(), worked.copy()
-        out = trace.settle_day(got, got_fakes, x, trace1, trace1 - 1, aging, used, need, work, got_worked, 0.35)
+        ref_fake_work += faked[1].sum(0)
+        got, got_fakes, got_fake_work, got_worked = stock.copy(), fakes.copy(), fake_work.copy(), worked.copy()
+        out = trace.settle_day(got, got_fakes, got_fake_work, x, trace1, trace1 - 1, aging, used, need, work, got_worked,
+                               0.35)
         for a, b in zip(out, (done, faked, due, fake_hours), strict=True):
             assert a.tobytes() == b.tobytes()
         assert got.tobytes() == ref.tobytes() and got_fakes.tobytes() == ref_fakes.tobytes()
+        assert got_fake_work.tobytes() == ref_fake_work.tobytes()
         assert got_worked.tobytes() == ref_worked.tobytes()
-        # accountability
+        # accountability, with the rework of found fakes (整改) on the slots filled, and without
         r = regime(Scenario(), False)
-        stress, complaints = rng.random(n) * 4, rng.random(n)
-        ref_stress, ref_fakes = stress.copy(), got_fakes.copy()
-        found = accountability.discover_fakes(ref_fakes, r.fake_discovery, 1.3)
-        events = accountability.accountability_events(due[0].sum(0), found, (done[0, 4] + done[1, 4]) * r.specialist_error,
-                                                      2.0)
-        events += complaints
-        added = accountability.update_stress(ref_stress, events, r.accountability, r.forgiven, 0.97)
-        got_found, got_added = accountability.stress_day(stress, got_fakes, due[0], done, complaints, r, 1.3, 2.0, 0.97)
-        assert got_found.tobytes() == found.tobytes() and got_added.tobytes() == added.tobytes()
-        assert stress.tobytes() == ref_stress.tobytes() and got_fakes.tobytes() == ref_fakes.tobytes()
+        filled = rng.random(n) > 0.1
+        for share in (0.0, 0.25):
+            stress, complaints = rng.random(n) * 4, rng.random(n)
+            ref_stress, ref_fakes, ref_fake_work, ref_stock = stress.copy(), got_fakes.copy(), got_fake_work.copy(), got.copy()
+            found, found_h = accountability.discover_fakes(ref_fakes, r.fake_discovery, 1.3, ref_fake_work)
+            if share > 0:
+                found *= filled
+                accountability.rework(ref_stock, found, found_h * filled, INSP, share)
+            events = accountability.accountability_events(due[0].sum(0), found, (done[0, 4] + done[1, 4]) * r.specialist_error,
+                                                          2.0)
+            events += complaints
+            added = accountability.update_stress(ref_stress, events, r.accountability, r.forgiven, 0.97)
+            stock_a, fakes_a, fake_work_a = got.copy(), got_fakes.copy(), got_fake_work.copy()
+            got_found, got_added = accountability.stress_day(stress, fakes_a, fake_work_a, due[0], done, complaints, r, 1.3,
+                                                             2.0, 0.97, stock_a, filled, share)
+            assert got_found.tobytes() == found.tobytes() and got_added.tobytes() == added.tobytes()
+            assert stress.tobytes() == ref_stress.tobytes() and fakes_a.tobytes() == ref_fakes.tobytes()
+            assert fake_work_a.tobytes() == ref_fake_work.tobytes() and stock_a.tobytes() == ref_stock.tobytes()
+            assert (stock_a != got).any() == (share > 0)  # the rework lands in the in-tray
         # burnout
         e, severe_days, filled = rng.random(n), rng.integers(0, 5, n).astype(float), rng.random(n) > 0.1
         resilience = 1 + 0.3 * (rng.random(n) - 0.5)
@@ -338,3 +387,30 @@ def test_fused_trace_accountability_and_burnout_equal_the_reference_functions():
                                         filled, 0.85)
         assert e.tobytes() == ref_e.tobytes() and severe_days.tobytes() == ref_days.tobytes()
         assert (severe == ref_severe).all() and ref_severe.any()
+def test_township_cadres_staff_the_service_hall_on_workdays():
+    """Township cadres' own resident-facing work: a fixed item of `township_service_hours` each workday, in time use."""
+    small = {"n_townships": 1, "days": 60, "warmup_days": 0}
+    with_hall = sim.run_scenario({**small, "township_service_hours": 1.5}, seed=1)
+    without = sim.run_scenario({**small, "township_service_hours": 0.0}, seed=1)
+    assert with_hall.summary["service_hall_hours_township_day_before"] == pytest.approx(1.5)
+    assert without.summary["service_hall_hours_township_day_before"] == 0.0
+    ts = with_hall.timeseries
+    assert (ts.loc[ts["weekday"] == 0, "hours_service_hall"] == 0).all()
+    assert ts["hours_worked_township"].mean() > without.timeseries["hours_worked_township"].mean()
+
+
+def test_fused_patrol_equals_the_reference_functions():
+    """`patrol.patrol_day` (the model's compiled pass) gives the bits of the step-by-step patrol functions."""
+    rng = np.random.default_rng(5)
+    for fix_penalty in (0.0, 0.7, 1.0):
+        proactive_h, service_h = rng.random(60) * 6, rng.random(60) * 9
+        proactive_h[:3], service_h[:2] = 0.0, 0.0  # villages with no resident-facing hours at all
+        visit_need, need = rng.random(60) * 2, rng.random(60) * 5
+        need[5] = 0.0
+        professional = rng.random(60) * 8
+        visit_h, patrol_h = patrol.split_visits_and_patrol(proactive_h, visit_need, need)
+        d = patrol.discovery(0.15, fix_penalty, patrol.fixing_share(service_h, proactive_h))
+        found = patrol.problems_found(patrol_h, d, professional, 0.45)
+        got_visit, got_found = patrol.patrol_day(proactive_h, service_h, visit_need, need, professional, 0.15,
+                                                 fix_penalty, 0.45)
+        assert got_visit.tobytes() == visit_h.tobytes() and got_found.tobytes() == found.tobytes()

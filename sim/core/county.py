@@ -51,6 +51,7 @@ class County:
     sick: np.ndarray  # (N,)
     stock: np.ndarray  # (2, 2, 5, N) pending upper tasks: [count, hours] x [late (past deadline), fresh] x kind x cadre
     fake_stock: np.ndarray  # (N,) faked completions not yet found
+    fake_hours: np.ndarray  # (N,) the work those faked tasks needed (hours), for their rework once found
     stress: np.ndarray  # (N,) accountability stress, decaying
     queue: np.ndarray  # (give-up age + 1, V) service requests waiting, by age in days (row = age)
     petitions: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (V,) complaint tasks due tomorrow
@@ -201,6 +202,7 @@ def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Gen
         sick=np.zeros(N, bool),
         stock=np.zeros((2, 2, N_BACKLOG, N), REAL),
         fake_stock=np.zeros(N),
+        fake_hours=np.zeros(N),
         stress=np.zeros(N),
         queue=np.zeros((s.request_give_up_days + 1, V)),  # ages 0..give-up: allocated once (service.py)
         petitions=np.zeros(V),

@@ -49,12 +49,14 @@ class Regime:
     video: float  # share of meetings attended by video
     app_hours_township: float
     app_hours_village: float
+    township_service_hours: float  # hours a township cadre staffs the township service hall each workday
     secondment: float  # share of township cadres away upward
     village_work_factor: float  # plaque lines of work reaching villages
     accountability: float
     forgiven: float  # error tolerance
     exhaustion_gain: float
-    patrol_discovery: float  # problems found per hour of cadre patrol
+    patrol_discovery: float  # problems found per hour of cadre patrol by a cadre who fixes nothing
+    fix_penalty: float  # share of finds lost at an all-fixing load (0 once patrol and office are separated)
     purchased_workers: int  # professional grid workers per township
     extra_active: bool  # extra staff slots are filled
     fake_discovery: float
@@ -159,12 +161,14 @@ def regime(s: Scenario, reform: bool) -> Regime:
         video=video,
         app_hours_township=apps_t * s.app_minutes / 60,
         app_hours_village=apps_v * s.app_minutes / 60,
+        township_service_hours=s.township_service_hours,
         secondment=0.0 if (on and s.secondment_ban) else s.secondment_share,
         village_work_factor=village_work,
         accountability=accountability,
         forgiven=s.error_tolerance if on else 0.0,
         exhaustion_gain=s.exhaustion_gain * (1 - s.training_buffer * training),
-        patrol_discovery=s.discovery_per_patrol_hour * (1.0 if separated else 1 - s.patrol_fix_penalty),
+        patrol_discovery=s.discovery_per_patrol_hour,
+        fix_penalty=0.0 if separated else s.patrol_fix_penalty,
         purchased_workers=workers,
         extra_active=on and s.extra_staff > 0,
         fake_discovery=s.fake_discovery,

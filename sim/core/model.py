@@ -55,9 +55,10 @@ class GrassrootsModel(mesa.Model):
         super().__init__(rng=rng)
         p = as_scenario(scenario, **fields)
         self.params = p
-        # Independent streams: the main one never depends on lever values; extra staff draw from their own.
+        # Independent streams: the main one never depends on lever values; extra staff draw from their own; the
+        # calendar (campaign waves) is drawn once at set-up from a third (spawning it leaves the first two as they were).
         seed_seq = np.random.SeedSequence(int(self.rng.integers(2**63)))
-        self._rng_main, self._rng_extra = (np.random.Generator(np.random.PCG64(s)) for s in seed_seq.spawn(2))
+        self._rng_main, self._rng_extra, rng_calendar = (np.random.Generator(np.random.PCG64(s)) for s in seed_seq.spawn(3))
         self.county = c = build_county(p, self._rng_main, self._rng_extra)
         self.regimes = (regime(p, False), regime(p, True))
         self.regime = self.regimes[0]
@@ -70,6 +71,8 @@ class GrassrootsModel(mesa.Model):
         # what each mechanism needs, worked out once per regime rather than every day
         self._warmup = p.warmup_days  # unreported spin-up days before day 0 (a lived-in county)
         self._season = generation.season(p.days, p.season_amplitude, start=-self._warmup)  # index: day + warmup
+        self._season *= generation.campaign_waves(rng_calendar, p.days, -self._warmup, p.campaign_waves_per_year,
+                                                  p.campaign_wave_weeks, p.campaign_wave_factor)  # 运动式治理
         self._year_end = generation.year_end(p.days, -self._warmup, p.year_end_days, p.year_end_inspection_factor)
         self._holiday = generation.holidays(p.spring_festival_day, p.holiday_days)  # by day of the year
         req_day = p.requests_per_household_year / 365
@@ -99,7 +102,7 @@ class GrassrootsModel(mesa.Model):
         # state carried from day to day besides the county's arrays
         self._oldest = 0  # oldest age with a request waiting
         self._found = np.zeros(c.n_villages)  # problems found on patrol, tomorrow's requests
-        self._complaint_events = np.zeros(N)  # yesterday's complaints, as accountability events on the village's cadres
+        self._complaint_events = np.zeros(N)  # yesterday's complaints and incidents, as accountability events on the village's cadres
         self._n_vacant = 0
         self._refills: dict[int, list[int]] = {}
         self.worked = np.zeros(N)  # hours each cadre worked on the last day (clock hours)
@@ -280,14 +283,18 @@ class GrassrootsModel(mesa.Model):
 
         # 5 trace and fake completion: substantive work on overdue first, then fresh; the rest falls due
         done, faked, fell_due, fake_hours = trace.settle_day(
-            c.stock, c.fake_stock, x, self._trace1_kind[reform], self._trace_kind[reform], self._aging[reform], used, need,
-            work, worked, p.fake_propensity)  # worked now includes the hours spent faking
+            c.stock, c.fake_stock, c.fake_hours, x, self._trace1_kind[reform], self._trace_kind[reform],
+            self._aging[reform], used, need, work, worked, p.fake_propensity)  # worked now includes the hours faking
         self.worked = worked
 
-        # 6 accountability: overdue tasks, discovered fakes and specialist errors raise stress
+        # 6 accountability: overdue tasks, discovered fakes (which come back as rework, 整改), specialist errors,
+        # yesterday's complaints and incidents raise stress
         insp_factor = float(county_n[INSP].sum()) / self._insp_mean if weekday else 0.0
-        found, stress_added = accountability.stress_day(c.stress, c.fake_stock, fell_due[0], done, self._complaint_events,
-                                                        r, insp_factor, p.fake_found_weight, p.stress_decay)
+        found, stress_added = accountability.stress_day(
+            c.stress, c.fake_stock, c.fake_hours, fell_due[0], done, self._complaint_events, r, insp_factor,
+            p.fake_found_weight, p.stress_decay, c.stock, c.filled, p.rework_share if weekday else 0.0)
+        if weekday and p.rework_share > 0:  # the rework is new work: counted as created
+            arrivals.created[INSP] += float(self.county_sum(found))
 
         # 7 burnout: exhaustion, sick days; quitting and vacancies
         severe = burnout.exhaustion_day(c.exhaustion, c.severe_days, worked, p.regular_hours, stress_added, c.resilience,
@@ -299,8 +306,8 @@ class GrassrootsModel(mesa.Model):
         self._n_vacant += len(quits) - len(refilled)
 
         # 8 service: requests resolved oldest first with the hours of cadres present; complaints become petitions
-        served = service.resolve(c.queue, c.per_village(x[SERVICE, Nt:].astype(float)) / p.effort_service,
-                                 waiting, p.service_limit_days, self._oldest)
+        service_h = c.per_village(x[SERVICE, Nt:].astype(float))  # (V,) hours given to residents' requests
+        served = service.resolve(c.queue, service_h / p.effort_service, waiting, p.service_limit_days, self._oldest)
         self._oldest = service.oldest_age(c.queue, self._oldest)
         served.complaints, c.petitions = accountability.petitions(served.complaints, p.complaint_share,
                                                                   p.effort_petition, p.effort_campaign)
@@ -308,17 +315,22 @@ class GrassrootsModel(mesa.Model):
         self._complaint_events[Nt:] = accountability.complaint_events(c.to_village_cadres(served.complaints), c.filled[Nt:],
                                                                       p.complaint_accountability, p.village_cadres)
 
-        # 9 grid patrol and visits: found problems join tomorrow's queue; missed visits risk incidents
+        # 9 grid patrol and visits: found problems join tomorrow's queue, fewer the more of a village's hours go to
+        # fixing; missed visits risk incidents, which bring accountability on the villages that missed them
         if weekday:
             proactive_h = c.per_village(x[PROACTIVE, Nt:].astype(float))
-            visit_h, patrol_h = patrol.split_visits_and_patrol(proactive_h, self._visit_need, proactive)
-            self._found = patrol.problems_found(patrol_h, r.patrol_discovery, professional_h, self._professional_discovery)
+            visit_h, self._found = patrol.patrol_day(proactive_h, service_h, self._visit_need, proactive, professional_h,
+                                                     r.patrol_discovery, r.fix_penalty, self._professional_discovery)
             visit_needed, visit_done = float(self._visit_need.sum()), float(visit_h.sum())
             visit_split = visit_done / max(float(proactive_h.sum()), 1e-12)
         else:
             self._found = np.zeros(c.n_villages)
             visit_needed = visit_done = visit_split = 0.0
         incidents = service.incidents(self._rng_main, visit_needed - visit_done, p.effort_visit, p.incident_rate)
+        if incidents > 0:  # an incident brings accountability down on the villages that missed visits, tomorrow
+            self._complaint_events[Nt:] += accountability.incident_events(
+                incidents, np.maximum(self._visit_need - visit_h, 0.0), c.filled[Nt:], p.incident_accountability,
+                p.village_cadres, sv)
 
         if not report:
             return

@@ -45,6 +45,8 @@ COLUMNS: tuple[str, ...] = (
     "cost_yuan_day",
     # flat memory of a collapsing county (issue 8): requests whose residents gave up waiting
     "service_given_up", "service_given_up_days_sum",
+    # township cadres' own resident-facing work (the township service hall), appended
+    "hours_service_hall", "service_hall_hours_township_cadre",
 )
 IX = {name: i for i, name in enumerate(COLUMNS)}
 
@@ -60,7 +62,7 @@ EXTRA = ("form_app_hours_village_day", "exhaustion_township", "exhaustion_villag
          "burnout_none_share", "burnout_mild_share", "burnout_moderate_share", "burnout_severe_share",
          "duty_basic_share", "duty_cooperation_share", "duty_returned_share",
          "requests_per_village_week", "specialist_hours_village_month", "proof_of_work_share", "upper_task_share", "cost_yuan_year",
-         "requests_given_up")
+         "requests_given_up", "service_hall_hours_township_day")
 OUTCOMES = HEADLINE + EXTRA
 
 
@@ -77,14 +79,15 @@ F0 = K0 + 8
 # filled by secretaries, the duty-list categories of township items, requests, proof of work, cost
 PATTERNS = ("in_post", "above_mild", "above_moderate", "above_severe", "sec_forms", "sec_forms_p90",
             "items_basic", "items_cooperation", "items_returned", "requests_per_village", "duplicate_form_share",
-            "repeated_meeting_hours", "cost_day", "villages", "given_up", "given_up_days")
+            "repeated_meeting_hours", "cost_day", "villages", "given_up", "given_up_days", "hall_hours")
 X0 = F0 + 30
 RAW = X0 + len(PATTERNS)
 
-# rows of the recorder's per-cadre buffer after the LEVEL_SUMS: clock hours (7), fake, travel, fixed, app, repeated
+# rows of the recorder's per-cadre buffer after the LEVEL_SUMS: clock hours (7), fake, travel, fixed, app, repeated,
+# service hall
 HOURS = len(LEVEL_SUMS)
-FAKE, TRAVEL, FIXED, APP, REPEATED = range(HOURS + 7, HOURS + 12)
-ROWS = HOURS + 12
+FAKE, TRAVEL, FIXED, APP, REPEATED, HALL = range(HOURS + 7, HOURS + 13)
+ROWS = HOURS + 13
 
 BURNOUT_LEVELS = ("none", "mild", "moderate", "severe")
 DUTY_CATEGORIES = ("basic", "cooperation", "returned")
@@ -184,7 +187,8 @@ class Recorder:
                   meet.meetings if has_meet else zeros, x, inv_prod, p.regular_hours, fake_hours,
                   meet.travel if has_meet else zeros, meet.hours if has_meet else zeros,
                   meet.app_hours if has_meet else zeros,
-                  meet.repeated if has_meet and meet.repeated is not None else zeros, has_meet,
+                  meet.repeated if has_meet and meet.repeated is not None else zeros,
+                  meet.hall if has_meet and meet.hall is not None else zeros, has_meet,
                   township.start, township.stop, village.start, village.stop, c.stock_n.reshape(10, -1),
                   done.reshape(10, -1), faked, found, c.filled, self.nt, secretaries, thresholds, self._sums,
                   self._cadre_sums, self._found, self._counts, self._forms)
@@ -200,8 +204,9 @@ class Recorder:
             app_t, app_v = sums[APP].tolist()
             forms = float(arr.village_n[FORM].sum()) / c.n_villages
             repeated = float(county[REPEATED]) if meet.repeated is not None else None
+            hall = float(county[HALL]) if meet.hall is not None else 0.0
         else:
-            travel = app_t = app_v = fixed = forms = 0.0
+            travel = app_t = app_v = fixed = forms = hall = 0.0
             repeated = None
         done_late, done_fresh, faked_by = cs[0:5], cs[5:10], cs[10:15]
         row[:S0] = (
@@ -230,6 +235,7 @@ class Recorder:
         out[12] = (n_t * p.salary_township_cadre + n_v * p.salary_village_cadre + workers * p.grid_worker_price) / YEAR
         out[14] = given_up  # they waited every day up to the give-up age, and leave today
         out[15] = given_up * (c.queue.shape[0])
+        out[16] = hall  # county hours staffing the township service halls
         self.days_done = t + 1
 
     @property
@@ -273,10 +279,12 @@ def derive(raw: np.ndarray, days_done: int, trace_rates: np.ndarray) -> np.ndarr
     worked = lv["worked"][0] + lv["worked"][1]
     app = sc["app_t"] + sc["app_v"]
     hours = {
-        "meeting": np.maximum(sc["fixed_hours"] - sc["travel"] - app, 0.0), "travel": sc["travel"], "app": app,
+        "meeting": np.maximum(sc["fixed_hours"] - sc["travel"] - app - w[:, X0 + PATTERNS.index("hall_hours")], 0.0),
+        "travel": sc["travel"], "app": app,
         **{k: kh[:, i] * (1.0 - rate[:, i]) for i, k in enumerate(BACKLOG)},
         "service": kh[:, 5], "visit": kh[:, 6], "patrol": kh[:, 7],
         "trace": (kh[:, :5] * rate).sum(1) + sc["fake_hours"],
+        "service_hall": w[:, X0 + PATTERNS.index("hall_hours")],
     }
     task = sum(hours.values())
     formal = sum(hours[k] for k in FORMALISM_KINDS)
@@ -333,6 +341,8 @@ def derive(raw: np.ndarray, days_done: int, trace_rates: np.ndarray) -> np.ndarr
     cols["upper_task_share"] = np.divide(upper, task, out=np.zeros_like(task), where=task > 0)
     cols["cost_yuan_day"] = x["cost_day"]
     cols["service_given_up"], cols["service_given_up_days_sum"] = x["given_up"], x["given_up_days"]
+    cols["hours_service_hall"] = hours["service_hall"]
+    cols["service_hall_hours_township_cadre"] = np.where(weekday, hours["service_hall"] / w_t1, 0.0)
     for name, col in cols.items():
         out[:days_done, IX[name]] = col
     return out
@@ -402,6 +412,8 @@ def _patterns(w: np.ndarray, col: Any, weekdays: np.ndarray, ratio: Any) -> dict
         "upper_task_share": ratio(col("upper_task_hours").sum(), task),
         "cost_yuan_year": float(col("cost_yuan_day").mean() * YEAR),
         "requests_given_up": float(col("service_given_up").sum()),
+        "service_hall_hours_township_day": float(col("service_hall_hours_township_cadre")[weekdays].mean())
+        if weekdays.any() else nan,
     }
     return out
 
@@ -427,10 +439,10 @@ def summary_names() -> list[str]:
 
 @kernel
 def _day_sums(per, active, exhaustion, burnout_threshold, severe_threshold, work, worked, meetings, x, inv_prod,
-              regular, fake_hours, travel, fixed, app, repeated, has_meet, tlo, thi, vlo, vhi, stock_n, done, faked,
+              regular, fake_hours, travel, fixed, app, repeated, hall, has_meet, tlo, thi, vlo, vhi, stock_n, done, faked,
               found, filled, nt, secretaries, thresholds, sums, cadre_sums, found_sum, counts, forms) -> None:
     """The day's per-cadre values into `per` (rows: LEVEL_SUMS, clock hours by demand, fake, travel, fixed, app,
-    repeated) and every county sum of the day: `sums` (ROWS, 2) over the township slots tlo:thi and village slots
+    repeated, service hall) and every county sum of the day: `sums` (ROWS, 2) over the township slots tlo:thi and village slots
     vlo:vhi; tasks done late and fresh, faked and pending by kind, on time and late (`cadre_sums`, float32 like
     the stocks); fakes found; cadres in post, above each burnout threshold and filled by level (`counts`); the
     secretaries' forms of the day, mean and busy-day quantile (`forms`, NaN with no secretary at work). Each
@@ -467,6 +479,10 @@ def _day_sums(per, active, exhaustion, burnout_threshold, severe_threshold, work
             per[REPEATED] = repeated
         else:
             per[REPEATED] = 0.0
+        if hall.shape[0]:
+            per[HALL] = hall
+        else:
+            per[HALL] = 0.0
     for r in range(rows):
         sums[r, 0] = pairwise_sum(per[r], tlo, thi)
         sums[r, 1] = pairwise_sum(per[r], vlo, vhi)

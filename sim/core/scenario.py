@@ -83,6 +83,12 @@ class Scenario(BaseModel):
     year_end_inspection_factor: Annotated[float, Field(ge=0.0, le=10.0)] = _f(
         2.0, "assumption; 年终考核: assessments and inspections bunch at the end of the year", "factor on inspections")
     year_end_days: int = _f(30, "assumption: the year-end assessment season is December", "days", ge=0, le=365)
+    campaign_waves_per_year: int = _f(3, "assumption; 运动式治理: several special campaigns a year (S0: pollution clean-up, "
+                                      "safety checks), each a burst; start days drawn at set-up from the run's seed", "waves/year", ge=0, le=52)
+    campaign_wave_weeks: Annotated[float, Field(ge=0.0, le=52.0)] = _f(4.0, "assumption: a special campaign runs about a month", "weeks")
+    campaign_wave_factor: Annotated[float, Field(ge=1.0, le=10.0)] = _f(
+        2.5, "assumption: campaign tasks arrive this many times faster in a wave than between waves (the year's mean stays "
+        "campaigns_per_dept_week)", "factor")
 
     # --- cascade (层层加码) ----------------------------------------------------------------------------------
     push_document: Share = _f(0.6, "S1: documents relayed downward", "share pushed to villages")
@@ -120,8 +126,11 @@ class Scenario(BaseModel):
     secretary_form_weight: Annotated[float, Field(ge=0.0, le=50.0)] = _f(
         30.0, "calibrated: S2 a village secretary fills 10-20 forms on a busy day (the secretary keeps the village's reports)", "assignment weight for forms")
     load_aversion: NonNeg = _f(0.125, "assumption: new village work goes less to a cadre with a full in-tray (weight 1 / (1 + this x hours pending))", "per hour pending")
+    township_service_hours: Annotated[float, Field(ge=0.0, le=12.0)] = _f(
+        0.5, "assumption; S4 the township people's service centre (镇人民服务中心, 为民服务) is staffed by township cadres "
+        "in turn; BRIEF.md gives no hours", "hours per township cadre per workday")
     relay_share: Share = _f(0.5, "assumption: a pushed task still costs the township cadre a share to relay, compile and supervise", "share of effort")
-    township_effort: Annotated[float, Field(ge=0.1, le=20.0)] = _f(9.0, "calibrated (township burnout >= village, Xie 2020); the township does the county-wide version (plans, compiling 20 villages' returns)", "factor on effort")
+    township_effort: Annotated[float, Field(ge=0.1, le=20.0)] = _f(8.5, "calibrated (township burnout >= village, Xie 2020; 9.0 before the township service hall took 0.5 h a workday); the township does the county-wide version (plans, compiling 20 villages' returns)", "factor on effort")
 
     # --- deadlines and accountability ------------------------------------------------------------------------
     deadline_document: Pos = _f(7.0, "assumption", "days")
@@ -143,6 +152,11 @@ class Scenario(BaseModel):
                               "resident priority a stressed cadre can lose is an assumption", "share")
     stress_half: Pos = _f(5.0, "assumption: the stress at which half of the defensive loss of service priority is reached", "events")
     stress_decay: Share = _f(0.95, "assumption: a day's stress fades with a half-life of about two weeks", "share kept per day")
+    rework_share: Annotated[float, Field(ge=0.0, le=5.0)] = _f(
+        0.25, "assumption; 整改 (BRIEF 虚假整改): a discovered fake is done again, as an inspection-kind task (it is checked "
+        "again), with this share of the faked task's work (the correction, not the whole task: with 1.0, since every fake is found in the end, faking would only defer work)", "share of the original work")
+    incident_accountability: NonNeg = _f(10.0, "assumption; S4 an elderly person found two months after death: an incident brings "
+                                         "accountability down on the village's cadres", "accountability events per incident, shared by the village's cadres")
     fake_found_weight: NonNeg = _f(3.0, "assumption: a discovered fake counts as so many overdue tasks (虚假整改 is punished)", "events")
     planning_days: Annotated[float, Field(ge=0.0, le=30.0)] = _f(2.0, "assumption: cadres plan two days ahead; work due by then is urgent", "days")
 
@@ -180,7 +194,9 @@ class Scenario(BaseModel):
     incident_rate: Share = _f(0.001, "assumption; S4 an elderly person found two months after death", "per missed visit")
     patrol_hours_per_grid_week: NonNeg = _f(4.0, "S4: grid patrol", "hours")
     discovery_per_patrol_hour: NonNeg = _f(0.15, "assumption; S0, S4", "problems found per hour")
-    patrol_fix_penalty: Share = _f(0.5, "S4: workers who must also fix find fewer", "share of finds lost")
+    patrol_fix_penalty: Share = _f(1.0, "S4: grid members who must also fix what they find are less keen to find it; "
+                                   "finds lost = this x the share of the village's service and proactive hours spent fixing "
+                                   "(resident service); the linear form is an assumption", "share of finds lost at an all-fixing load")
     secondment_share: Share = _f(0.1, "S3; 中国新闻周刊 2024 (a county office had ~half seconded)", "share of township cadres")
     plaques_per_village: int = _f(30, "S3: up to 30+ plaques", "plaques", ge=0, le=200)
     plaque_work_share: Share = _f(0.15, "assumption; S3 each plaque brings its own line of work", "share of village upper work")

@@ -33,6 +33,22 @@ OUTCOME = {
     "incidents": ("Incidents from missed visits", "漏访事件"),
     "problems_found": ("Problems found on patrol", "巡查发现问题"),
     "tasks_returned": ("Tasks returned by the duty list", "按清单退回事项"),
+    "forms_secretary_day": ("Forms per village secretary", "村书记日均填表数"),
+    "forms_secretary_busy_day": ("Forms on a secretary's busy day", "村书记忙日填表数"),
+    "burnout_none_share": ("Cadres not burned out", "无倦怠干部比例"),
+    "burnout_mild_share": ("Cadres mildly burned out", "轻度倦怠干部比例"),
+    "burnout_moderate_share": ("Cadres moderately burned out", "中度倦怠干部比例"),
+    "burnout_severe_share": ("Cadres severely burned out", "重度倦怠干部比例"),
+    "duty_basic_share": ("Duty list: basic duties", "清单内基本履职事项占比"),
+    "duty_cooperation_share": ("Duty list: cooperation duties", "清单内配合履职事项占比"),
+    "duty_returned_share": ("Duty list: returned upward", "清单外退回事项占比"),
+    "requests_per_village_week": ("Resident requests per village", "每村群众诉求"),
+    "specialist_hours_village_month": ("Specialist-task hours per village", "每村专业任务工时"),
+    "proof_of_work_share": ("Proof-of-work share of working time", "痕迹工作工时占比"),
+    "upper_task_share": ("Upper-level work share of working time", "上级任务工时占比"),
+    "cost_yuan_year": ("Cost of staff and purchased services", "人员与购买服务成本"),
+    "requests_given_up": ("Requests given up after waiting too long", "久拖未办放弃的诉求"),
+    "service_hall_hours_township_day": ("Service-hall hours per township cadre", "乡镇干部便民服务中心值班工时"),
 }
 # The unit of every outcome and time-series column drawn on an axis: (English, Chinese).
 UNIT = {
@@ -47,6 +63,14 @@ UNIT = {
     "visit_coverage": ("share", "比例"), "incidents": ("incidents", "起"), "problems_found": ("problems", "个"),
     "tasks_returned": ("tasks", "项"), "hours_per_cadre": ("hours/day", "小时/天"), "exhaustion_share": ("0-1", "0-1"), "day": ("day", "天"),
     "hours_cadre_day": ("hours per cadre-day", "小时/人·日"),
+    "forms_secretary_day": ("forms/workday", "份/工作日"), "forms_secretary_busy_day": ("forms/workday", "份/工作日"),
+    "burnout_none_share": ("share", "比例"), "burnout_mild_share": ("share", "比例"),
+    "burnout_moderate_share": ("share", "比例"), "burnout_severe_share": ("share", "比例"),
+    "duty_basic_share": ("share", "比例"), "duty_cooperation_share": ("share", "比例"),
+    "duty_returned_share": ("share", "比例"), "requests_per_village_week": ("requests/week", "件/周"),
+    "specialist_hours_village_month": ("hours/month", "小时/月"), "proof_of_work_share": ("share", "比例"),
+    "upper_task_share": ("share", "比例"), "cost_yuan_year": ("yuan/year", "元/年"),
+    "requests_given_up": ("requests", "件"), "service_hall_hours_township_day": ("hours/workday", "小时/工作日"),
 }
 SHARES = frozenset(k for k, (u, _) in UNIT.items() if u in ("share", "0-1"))
 # Scenario fields often swept that are not levers (levers are named in sim/presentation/texts.py).

@@ -45,6 +45,29 @@ def season(days: int, amplitude: float, start: int = 0) -> np.ndarray:
     return 1 + amplitude * np.sin(2 * np.pi * np.arange(start, days) / 365.0)
 
 
+def campaign_waves(rng: np.random.Generator, days: int, start: int, waves_per_year: int, wave_weeks: float,
+                   factor: float) -> np.ndarray:
+    """Campaign intensity by day, for days start..days-1, from special campaigns (运动式治理): each calendar year
+    `waves_per_year` waves start on days drawn from `rng` (the run's calendar stream, drawn once at set-up),
+    each lasting `wave_weeks` weeks at `factor` times the rate between waves. Overlapping waves do not stack.
+    Scaled so that the expected yearly mean is 1: waves bunch the year's campaigns, they do not add to them."""
+    out = np.ones(days - start)
+    length = int(round(wave_weeks * 7))
+    if waves_per_year <= 0 or length <= 0 or factor == 1.0:
+        return out
+    in_wave = np.zeros(days - start, bool)
+    for year in range(start // 365, -(-days // 365)):  # calendar years overlapping the run, in order
+        for first in year * 365 + rng.integers(0, 365, waves_per_year):
+            lo, hi = max(first - start, 0), min(first + length - start, days - start)
+            if lo < hi:
+                in_wave[lo:hi] = True
+    share = min(1.0, waves_per_year * length / 365)  # expected share of days in a wave, overlaps ignored
+    base = 1.0 / (1.0 + share * (factor - 1.0))
+    out *= base
+    out[in_wave] *= factor
+    return out
+
+
 def year_end(days: int, start: int, season_days: int, factor: float) -> np.ndarray:
     """Inspection intensity by day, for days start..days-1: x `factor` in the last `season_days` days of each
     year (年终考核, the year-end assessment), 1 otherwise."""

@@ -52,7 +52,7 @@ def turnover(c: County, quits: np.ndarray, day: int, vacancy_days: int, schedule
         c.filled[i] = False
         c.vacancy_timer[i] = refill_day
         schedule.setdefault(refill_day, []).append(int(i))
-        c.exhaustion[i] = c.severe_days[i] = c.stress[i] = c.fake_stock[i] = 0.0
+        c.exhaustion[i] = c.severe_days[i] = c.stress[i] = c.fake_stock[i] = c.fake_hours[i] = 0.0
     refilled = due_refills(schedule, day) if schedule else np.zeros(0, np.int64)
     if len(refilled):
         c.filled[refilled] = True

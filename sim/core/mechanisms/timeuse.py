@@ -22,6 +22,7 @@ class FixedItems:
     travel: np.ndarray  # (N,) travel hours
     app_hours: np.ndarray  # (N,)
     repeated: np.ndarray | None = None  # (N,) hours at a repeated tier of one meeting (the village tier)
+    hall: np.ndarray | None = None  # (N,) hours staffing the township service hall (township cadres)
 
     def scale(self, work: np.ndarray, n_township: int, cap: float = 16.0) -> None:
         """Only cadres at work attend; fixed hours are capped at `cap` (the day still has sleep in it)."""
@@ -30,6 +31,8 @@ class FixedItems:
         self.app_hours *= work
         if self.repeated is not None:
             self.repeated *= work
+        if self.hall is not None:
+            self.hall *= work
         self.hours = np.minimum(self.hours * work, cap)
 
 
@@ -39,25 +42,28 @@ def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share:
     """County meetings go to the holders of the department's post (township cadres, travelling to the county);
     each is relayed as a township-tier meeting (plus the township's own) to which a share of village cadres
     is summoned (stochastic rounding), and held again in the village unless consolidated. Video attendance
-    saves the travel and keeps the cadre in the village. With `work`, only cadres at work attend and fixed
-    hours are capped at `cap` (as `FixedItems.scale`). One compiled pass over the cadres."""
+    saves the travel and keeps the cadre in the village. Township cadres also staff the township service hall
+    (便民服务中心) for a fixed share of each workday: their own resident-facing work. With `work`, only cadres at
+    work attend and fixed hours are capped at `cap` (as `FixedItems.scale`). One compiled pass over the cadres."""
     Nt = post_share.shape[1]
     N = Nt + len(u)
     inperson = 1.0 - r.video
-    out = FixedItems(np.empty(N), np.empty(N), np.empty(len(u)), np.empty(N), np.empty(N), np.empty(N))
+    out = FixedItems(np.empty(N), np.empty(N), np.empty(len(u)), np.empty(N), np.empty(N), np.empty(N), np.empty(N))
     _fixed_items(np.ascontiguousarray(county_meetings, dtype=np.float64), np.asarray(town_added, np.float64),
                  post_share, town_of_vcadre, u, np.ones(N) if work is None else work, float(cap),
                  bool(r.village_tier_meetings), float(inperson), float(r.attend_share),
                  float(r.travel_township * inperson), float(r.travel_village * inperson), float(r.app_hours_township),
                  float(r.app_hours_village), float(r.meeting_hours), float(r.village_meeting_hours),
-                 out.meetings, out.hours, out.away, out.travel, out.app_hours, out.repeated)
+                 float(r.township_service_hours), out.meetings, out.hours, out.away, out.travel, out.app_hours,
+                 out.repeated, out.hall)
     return out
 
 
 @kernel
 def _fixed_items(county_meetings, town_added, post_share, town_of_vcadre, u, work, cap, village_tier, inperson,
                  attend_share, travel_township, travel_village, app_township, app_village, meeting_hours,
-                 village_meeting_hours, meetings, hours, away, travel, app_hours, repeated) -> None:
+                 village_meeting_hours, hall_township, meetings, hours, away, travel, app_hours, repeated,
+                 hall) -> None:
     """`fixed_items` one cadre at a time, each operation in the order of the numpy code it replaced (the
     county's meetings added in numpy's pairwise order, a cadre's posts department after department)."""
     D, nt = post_share.shape
@@ -70,11 +76,13 @@ def _fixed_items(county_meetings, town_added, post_share, town_of_vcadre, u, wor
         h = mt * meeting_hours
         h += tr
         h += app_township
+        h += hall_township  # the township service hall
         w = work[i]
         meetings[i] = mt * w
         travel[i] = tr * w
         app_hours[i] = app_township * w
         repeated[i] = 0.0 * w
+        hall[i] = hall_township * w
         hours[i] = min(h * w, cap)
     for k in range(len(u)):
         i = nt + k
@@ -96,6 +104,7 @@ def _fixed_items(county_meetings, town_added, post_share, town_of_vcadre, u, wor
         travel[i] = tr * w
         app_hours[i] = app_village * w
         repeated[i] = rep * w
+        hall[i] = 0.0 * w
         hours[i] = min(h * w, cap)
         away[k] = min(1.0, mv * inperson)
 

@@ -61,26 +61,27 @@ def _fake_or_fall_due(fresh, aging, shortfall, propensity, faked, due) -> None:
                 due[c, j, i] = d - f
 
 
-def settle_day(stock: np.ndarray, fake_stock: np.ndarray, x: np.ndarray, trace1: np.ndarray, trace: np.ndarray,
-               aging: np.ndarray, used: np.ndarray, need: np.ndarray, work: np.ndarray, worked: np.ndarray,
-               propensity: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def settle_day(stock: np.ndarray, fake_stock: np.ndarray, fake_work: np.ndarray, x: np.ndarray, trace1: np.ndarray,
+               trace: np.ndarray, aging: np.ndarray, used: np.ndarray, need: np.ndarray, work: np.ndarray,
+               worked: np.ndarray, propensity: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Step 5 for every cadre in one compiled pass: the substantive part of the hours `x` (7, N) given to the
     backlog (x / `trace1`: clock hours per work hour, (5,)) works off overdue then fresh tasks; fresh tasks
     reaching their deadline (`aging`) are faked in proportion to the share of today's due work left undone
     (1 - used / need, for cadres at work) and the rest fall overdue; faking costs the trace hours of the faked
     work (`trace` (5,), at most the hours left in the day, added to `worked`). Updates `stock` (2, 2, 5, N),
-    `fake_stock` and `worked` in place; returns (done, faked, fell_due) (2, 5, N each: [late, fresh] for done,
+    `fake_stock`, `fake_work` (the work the faked tasks needed, for their rework once found) and `worked` in
+    place; returns (done, faked, fell_due) (2, 5, N each: [late, fresh] for done,
     [count, hours] for the others) and fake_hours (N,)."""
     real = stock.dtype.type
     done, faked, due = np.empty_like(stock[0]), np.empty_like(stock[0]), np.empty_like(stock[0])
     fake_hours = np.empty(len(worked))
-    _settle_day(stock, fake_stock, x, trace1, trace, aging, used, need, work, worked, real(propensity),
+    _settle_day(stock, fake_stock, fake_work, x, trace1, trace, aging, used, need, work, worked, real(propensity),
                 done, faked, due, fake_hours)
     return done, faked, due, fake_hours
 
 
 @kernel
-def _settle_day(stock, fake_stock, x, trace1, trace, aging, used, need, work, worked, propensity,
+def _settle_day(stock, fake_stock, fake_work, x, trace1, trace, aging, used, need, work, worked, propensity,
                 done, faked, due, fake_hours) -> None:
     """`settle_day` kind by kind over the cadres (contiguous, so the loops vectorise), in the order and dtypes
     of `work_off` and `fake_or_fall_due` (float32 stocks; sums over kinds row after row)."""
@@ -124,10 +125,12 @@ def _settle_day(stock, fake_stock, x, trace1, trace, aging, used, need, work, wo
             faked_h[i] = f
             due_h[i] = d - f
             h_late[i] += d - f
-    for i in range(n):  # per cadre: the faked tasks join the stock of fakes; faking costs their trace hours
-        fake_stock_add = faked[0, 0, i]
+    for i in range(n):  # per cadre: the faked tasks (and their work) join the stock of fakes; faking costs their
+        # trace hours
+        fake_stock_add, fake_work_add = faked[0, 0, i], faked[1, 0, i]
         for j in range(1, k):
             fake_stock_add += faked[0, j, i]
+            fake_work_add += faked[1, j, i]
         th = trace[0] * faked[1, 0, i]
         for j in range(1, k):
             th += trace[j] * faked[1, j, i]
@@ -135,3 +138,4 @@ def _settle_day(stock, fake_stock, x, trace1, trace, aging, used, need, work, wo
         fake_hours[i] = fh
         worked[i] += fh
         fake_stock[i] += fake_stock_add
+        fake_work[i] += fake_work_add
