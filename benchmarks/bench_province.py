@@ -4,11 +4,13 @@ the province's peak memory. The province runs `DAYS` days, the county its full 7
 `warmup_days` (120) of unreported spin-up at set-up. Both are charged for set-up and every simulated day, the
 warm-up days included (a day simulated is a day simulated): charging the province's 140 simulated days to its 20
 reported ones would overstate its cost sevenfold and the county's by a sixth. Target: ratio <= 1.0, peak
-memory < 2 GB.   Run: .venv/bin/python benchmarks/bench_province.py
+memory < 2 GB.   Run: .venv/bin/python benchmarks/bench_province.py [--days 730 --repeats 1] (the full two
+years of the province: about a minute a repeat on one core)
 """
 
 from __future__ import annotations
 
+import argparse
 import resource
 import statistics
 import time
@@ -27,19 +29,19 @@ def per_cadre_day(fields: dict, days: int, seed: int) -> float:
     return (time.perf_counter() - t) / ((days + m.params.warmup_days) * m.county.n_cadres)
 
 
-def main(repeats: int = 5, seed: int = 0) -> float:
+def main(repeats: int = 5, seed: int = 0, days: int = DAYS) -> float:
     county = sim.Scenario().days
     per_cadre_day({}, county, seed)  # warm caches and imports
     c_times, p_times = [], []
     for _ in range(repeats):
         c_times.append(per_cadre_day({}, county, seed))
-        p_times.append(per_cadre_day(PROVINCE, DAYS, seed))
+        p_times.append(per_cadre_day(PROVINCE, days, seed))
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB on Linux
     cb, pb = min(c_times), min(p_times)
     cm, pm = statistics.median(c_times), statistics.median(p_times)
     n = sim.GrassrootsModel(rng=seed, scenario=PROVINCE).county.n_cadres
     warm = sim.Scenario().warmup_days
-    print(f"province: {n} cadres, {DAYS} days; county: {sim.GrassrootsModel(rng=0).county.n_cadres} cadres, {county} days;"
+    print(f"province: {n} cadres, {days} days; county: {sim.GrassrootsModel(rng=0).county.n_cadres} cadres, {county} days;"
           f" each after {warm} warm-up days, counted as simulated days")
     print(f"county   per cadre-day: best {cb * 1e6:.3f} us, median {cm * 1e6:.3f} us")
     print(f"province per cadre-day: best {pb * 1e6:.3f} us, median {pm * 1e6:.3f} us")
@@ -49,4 +51,8 @@ def main(repeats: int = 5, seed: int = 0) -> float:
 
 
 if __name__ == "__main__":
-    main()
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--days", type=int, default=DAYS, help=f"province days (default {DAYS}; the scenario's 730 at most)")
+    ap.add_argument("--repeats", type=int, default=5)
+    a = ap.parse_args()
+    main(repeats=a.repeats, days=a.days)
