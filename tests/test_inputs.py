@@ -82,6 +82,7 @@ def test_argparse_errors_are_one_line(capsys: pytest.CaptureFixture) -> None:
     ("warmup_days", 5000, "must be an integer in [0, 3650]"),
     ("policy_start_day", 0, "must be between 1 and days - 1"),
     ("days", 1, "must be at least 2"),
+    ("service_limit_days", 365, "must be below request_give_up_days (365)"),
 ])
 def test_values_the_model_cannot_compute_are_refused_in_one_line(tmp_path: Path, field: str, value: float,
                                                                  expected: str) -> None:

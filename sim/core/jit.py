@@ -3,17 +3,42 @@ its own module; the compiled kernel sits beside it, decorated with `kernel`.
 
 Exact by construction: a kernel is a plain sequential loop, compiled without fast-math, so LLVM neither
 reorders its sums nor fuses a multiply and an add; a seed gives the same bits on any CPU. The machine code is
-cached on disk next to the source (or, in a read-only install, in the user's cache directory, or wherever
-NUMBA_CACHE_DIR points), so only the first run on a machine pays for compiling; with nowhere to write, each
-process compiles afresh (about a second) and the results are the same.
+cached on disk in a folder named by a hash of the core's sources (`_cache_dir`: next to the sources, or, in a
+read-only install, in the user's cache directory; or wherever NUMBA_CACHE_DIR points), so only the first run
+after a change pays for compiling; with nowhere to write, each process compiles afresh and the results are
+the same.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+
+def _cache_dir() -> str:
+    """Where numba keeps the machine code: a folder named by a hash of every core source file. numba checks
+    only the kernel's own file when it reuses a cached kernel, and kernels here call kernels and read constants
+    from other files (jit.py, levers.py); a new hash whenever any core file changes means no stale machine code
+    ever runs. Next to the sources if writable, else in the user's cache folder."""
+    core = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(core.rglob("*.py")):
+        digest.update(path.relative_to(core).as_posix().encode())
+        digest.update(path.read_bytes())
+    name = f"numba-{digest.hexdigest()[:16]}"
+    here = core / "__pycache__"
+    if os.access(core, os.W_OK) and (not here.exists() or os.access(here, os.W_OK)):
+        return str(here / name)
+    return str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "grassroots-sim" / name)
+
+
+if "NUMBA_CACHE_DIR" not in os.environ:  # read by numba when it is first imported, just below
+    os.environ["NUMBA_CACHE_DIR"] = _cache_dir()
 
 try:
     from numba import njit

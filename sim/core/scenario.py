@@ -313,6 +313,9 @@ class Scenario(BaseModel):
         if self.productivity_loss >= 1.0:  # an exhausted cadre's hour yields 1 - loss x exhaustion; the model divides by it
             raise ValueError(f"productivity_loss: must be below 1 (a fully exhausted cadre still works), "
                              f"got {self.productivity_loss}")
+        if self.request_give_up_days <= self.service_limit_days:  # else nobody waits past the limit: no complaints
+            raise ValueError(f"service_limit_days: must be below request_give_up_days ({self.request_give_up_days}), "
+                             f"got {self.service_limit_days}")
         if self.posts_max < self.posts_min:
             raise ValueError(f"posts_max: must be at least posts_min ({self.posts_min}), got {self.posts_max}")
         cadres = self.n_townships * (self.township_cadres + self.extra_staff) + self.n_townships * self.villages_per_township * (
