@@ -125,16 +125,6 @@ def duplicate_form_share(p: Scenario, reform: bool) -> float:
     return d * (1.0 - f) / (1.0 - d * f) if d * f < 1.0 else 0.0
 
 
-def level_sums(a: np.ndarray, levels: tuple[slice, slice]) -> np.ndarray:
-    """(..., 2) sums of `a` over its cadre (last) axis: [township slots, village slots] of `levels`. numpy adds
-    each contiguous run in an order fixed by its length alone, whatever the CPU or thread count."""
-    township, village = levels
-    out = np.empty((*a.shape[:-1], 2), np.result_type(a.dtype, np.float32))
-    a[..., township].sum(-1, out=out[..., 0])
-    a[..., village].sum(-1, out=out[..., 1])
-    return out
-
-
 def quantile(values: np.ndarray, q: float) -> float:
     """`np.quantile(values, q)` (linear method), bit for bit, without its per-call overhead (it ran every day)."""
     a = np.sort(values)

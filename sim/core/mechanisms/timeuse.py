@@ -24,17 +24,6 @@ class FixedItems:
     repeated: np.ndarray | None = None  # (N,) hours at a repeated tier of one meeting (the village tier)
     hall: np.ndarray | None = None  # (N,) hours staffing the township service hall (township cadres)
 
-    def scale(self, work: np.ndarray, n_township: int, cap: float = 16.0) -> None:
-        """Only cadres at work attend; fixed hours are capped at `cap` (the day still has sleep in it)."""
-        self.meetings *= work
-        self.travel *= work
-        self.app_hours *= work
-        if self.repeated is not None:
-            self.repeated *= work
-        if self.hall is not None:
-            self.hall *= work
-        self.hours = np.minimum(self.hours * work, cap)
-
 
 def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share: np.ndarray,
                 town_of_vcadre: np.ndarray, u: np.ndarray, r: Regime, work: np.ndarray | None = None,
@@ -44,7 +33,7 @@ def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share:
     is summoned (stochastic rounding), and held again in the village unless consolidated. Video attendance
     saves the travel and keeps the cadre in the village. Township cadres also staff the township service hall
     (便民服务中心) for a fixed share of each workday: their own resident-facing work. With `work`, only cadres at
-    work attend and fixed hours are capped at `cap` (as `FixedItems.scale`). One compiled pass over the cadres."""
+    work attend and fixed hours are capped at `cap` (the day still has sleep in it). One compiled pass over the cadres."""
     Nt = post_share.shape[1]
     N = Nt + len(u)
     inperson = 1.0 - r.video
@@ -157,13 +146,6 @@ def _water_fill(demand: np.ndarray, weight: np.ndarray, capacity: np.ndarray, x:
     for j in range(k):
         for i in range(n):
             x[j, i] = min(weight[j, i] * lam[i], one) * demand[j, i]
-
-
-def spread_over_village(hours: np.ndarray, presence: np.ndarray, v_slots: int) -> np.ndarray:
-    """A village's hours of work (V,) spread over its cadres in proportion to their presence (slots * V,)
-    (1 in the village all day, 0 away): the hours a cadre is asked for today."""
-    per_village = presence.reshape(v_slots, -1).sum(0)
-    return (presence.reshape(v_slots, -1) * (hours / np.where(per_village > 0, per_village, 1.0))).ravel()
 
 
 @dataclass
