@@ -325,6 +325,7 @@ class GrassrootsModel(mesa.Model):
             visit_split = visit_done / max(float(proactive_h.sum()), 1e-12)
         else:
             self._found = np.zeros(c.n_villages)
+            visit_h = self._visit_need * 0.0  # no visits at weekends (and so no incidents: none were needed)
             visit_needed = visit_done = visit_split = 0.0
         incidents = service.incidents(self._rng_main, visit_needed - visit_done, p.effort_visit, p.incident_rate)
         if incidents > 0:  # an incident brings accountability down on the villages that missed visits, tomorrow

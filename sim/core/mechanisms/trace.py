@@ -81,6 +81,17 @@ def settle_day(stock: np.ndarray, fake_stock: np.ndarray, fake_work: np.ndarray,
 
 
 @kernel
+def _fall_due(fresh, late, faked, due, i, a, share) -> None:
+    """Cadre i's fresh stock reaching its deadline (share `a` today): a `share` of it faked, the rest overdue."""
+    d = fresh[i] * a
+    fresh[i] -= d
+    f = d * share
+    faked[i] = f
+    due[i] = d - f
+    late[i] += d - f
+
+
+@kernel
 def _settle_day(stock, fake_stock, fake_work, x, trace1, trace, aging, used, need, work, worked, propensity,
                 done, faked, due, fake_hours) -> None:
     """`settle_day` kind by kind over the cadres (contiguous, so the loops vectorise), in the order and dtypes
@@ -113,18 +124,8 @@ def _settle_day(stock, fake_stock, fake_work, x, trace1, trace, aging, used, nee
             h_fresh[i] = have - spent
             # fresh tasks reaching their deadline: faked, or overdue
             a, share = age[i], propensity * short[i]
-            d = n_fresh[i] * a
-            n_fresh[i] -= d
-            f = d * share
-            faked_n[i] = f
-            due_n[i] = d - f
-            n_late[i] += d - f
-            d = h_fresh[i] * a
-            h_fresh[i] -= d
-            f = d * share
-            faked_h[i] = f
-            due_h[i] = d - f
-            h_late[i] += d - f
+            _fall_due(n_fresh, n_late, faked_n, due_n, i, a, share)  # tasks
+            _fall_due(h_fresh, h_late, faked_h, due_h, i, a, share)  # and their hours
     for i in range(n):  # per cadre: the faked tasks (and their work) join the stock of fakes; faking costs their
         # trace hours
         fake_stock_add, fake_work_add = faked[0, 0, i], faked[1, 0, i]
