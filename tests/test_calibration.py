@@ -44,11 +44,13 @@ def test_township_cadres_burn_out_at_least_as_often_as_village_cadres(baseline_r
 
 
 def test_no_lever_run_is_stationary_from_day_0():
-    """The warm start: the second year within 5% of the first, over replicates (a 4-township county: the
-    county-wide department draws, not the size, set the year-to-year noise)."""
+    """The warm start: the second year within 5% of the first, over 96 replicates. Each year's campaign waves
+    are drawn afresh, so one run's year differs from the next by ~15%; 96 seeds bring the standard error of the
+    mean change to ~1.5%. A 4-township county: the county-wide department draws and waves, not the size, set
+    that noise (the default county over the same 96 seeds drifts by at most 1.6%: docs/ODD.md)."""
     keys = ("exhaustion_mean", "burnout_share", "service_resolved_share", "service_backlog_mean")
     s = as_scenario(None, n_townships=4)
-    runs = [simulate(s, seed=seed).summary for seed in range(12)]
+    runs = [simulate(s, seed=seed).summary for seed in range(96)]
     for k in keys:
         first = np.mean([r[f"{k}_before"] for r in runs])
         second = np.mean([r[f"{k}_after"] for r in runs])

@@ -64,9 +64,9 @@ class Scenario(BaseModel):
     # --- time ---------------------------------------------------------------------------------------------
     days: int = _f(730, "MODEL.md: two years", "days", ge=1, le=MAX_DAYS)
     policy_start_day: int = _f(365, "MODEL.md: reforms switch on at the start of year 2", "day", ge=0)
-    warmup_days: int = _f(120, "measured: days of unreported spin-up before day 0 under the 2018 rules (a warm start); "
-                          "with 60 the first two months sit 12-15% below the second year, with 90 2-4%, with 120 and 150 within noise "
-                          "(docs/ODD.md)", "days", ge=0, le=MAX_DAYS)
+    warmup_days: int = _f(180, "measured: days of unreported spin-up before day 0 under the 2018 rules (a warm start); "
+                          "with 120 the campaign waves leave the first year 3-5% lighter than the second, with 180 and 240 "
+                          "the two years agree within 2% (96 seeds, docs/ODD.md)", "days", ge=0, le=MAX_DAYS)
 
     # --- generation by upper departments (per department, reaching each township) ----------------------------
     documents_per_dept_week: NonNeg = _f(1.2, "assumption; S1 cut 30% against 2018", "documents/week")
@@ -169,7 +169,7 @@ class Scenario(BaseModel):
     # --- burnout (Homer 1985; job demands-resources) ---------------------------------------------------------
     exhaustion_gain: NonNeg = _f(0.055, "calibrated: ~55% some burnout, mostly mild to moderate, township staff most (Xie Zhiju et al. 2020)", "per overtime hour")
     stress_gain: NonNeg = _f(0.004, "calibrated; unreasonable accountability raises burnout (Xie 2020)", "per accountability event")
-    recovery: NonNeg = _f(0.012, "calibrated (Homer 1985: energy recovers with rest)", "per hour of rest below normal")
+    recovery: NonNeg = _f(0.013, "calibrated (Homer 1985: energy recovers with rest; scenarios/targets.toml)", "per hour of rest below normal")
     resilience_spread: Share = _f(0.5, "assumption: cadres differ", "share")
     burnout_threshold: Share = _f(0.5, "Xie 2020: mild to moderate burnout", "exhaustion")
     severe_threshold: Share = _f(0.85, "assumption", "exhaustion")
