@@ -9,8 +9,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
-
 _WHERE = {
     "GrassrootsModel": "sim.core.model",
     "COLUMNS": "sim.core.record", "HEADLINE": "sim.core.record", "OUTCOMES": "sim.core.record",
@@ -36,6 +34,10 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str):
+    if name == "__version__":  # pyproject.toml's version, as installed
+        from sim.io.provenance import package_version
+
+        return package_version()
     if name in _WHERE:
         value = getattr(importlib.import_module(_WHERE[name]), name)
         globals()[name] = value

@@ -37,7 +37,7 @@ from sim.core.record import COLUMNS
 from sim.core.scenario import FIELDS, MAX_DAYS, MAX_NAME, Scenario, ScenarioError, make_scenario, short_repr
 from sim.io.loader import read_fields
 from sim.io.outputs import OutputError, check_output_dir
-from sim.io.provenance import collect, finish, git, now
+from sim.io.provenance import collect, finish, git, now, package_version
 from sim.io.tables import has_reform, integers, long_tables
 from sim.io.toml import read_toml
 
@@ -123,7 +123,7 @@ def replicate_seeds(seed: int, replicates: int) -> list[int]:
 def run_id(fields: dict[str, Any], seed: int, version: str | None = None) -> str:
     """16 hex digits of SHA-256 over the resolved scenario fields, the seed and the model version."""
     if version is None:
-        from sim import __version__ as version
+        version = package_version()
     blob = json.dumps({"fields": fields, "seed": int(seed), "version": version}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -514,10 +514,8 @@ def consolidate(exp: Experiment, out: Path, csv: bool = False, batch_rows: int =
 
 
 def _manifest(exp: Experiment, command: list[str], start: str, backend: str) -> dict[str, Any]:
-    from sim import __version__
-
     return {
-        "tool": "grassroots-sim", "version": __version__, **git(),
+        "tool": "grassroots-sim", "version": package_version(), **git(),
         "command": command, "experiment": str(exp.path), "experiment_name": exp.name,
         "experiment_sha256": exp.file_hash, "start_time": start, "end_time": None, "status": "running",
         "machine": {"host": socket.gethostname(), "platform": platform.platform(), "python": sys.version.split()[0],

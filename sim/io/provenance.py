@@ -8,6 +8,7 @@ Each command stores it under the key "provenance" of its `manifest.json`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import platform
@@ -87,14 +88,21 @@ def input_file(path: str | Path) -> dict[str, Any]:
     return {"path": str(path), "sha256": hashlib.sha256(raw).hexdigest(), "text": text}
 
 
+@functools.cache
+def package_version() -> str:
+    """The installed version of grassroots-sim (pyproject.toml), read from the package metadata."""
+    try:
+        return metadata.version("grassroots-sim")
+    except metadata.PackageNotFoundError:  # run from a bare checkout without installing
+        return "unknown"
+
+
 def collect(command: str, argv: Sequence[str] | None = None, seeds: Iterable[int] = (),
             inputs: Iterable[str | Path] = (), started: str | None = None) -> dict[str, Any]:
     """The provenance record of one command; `finish(record)` adds the end time."""
-    from sim import __version__
-
     argv = list(sys.argv if argv is None else argv)
     return {
-        "tool": "grassroots-sim", "version": __version__, "command": command, **git(),
+        "tool": "grassroots-sim", "version": package_version(), "command": command, **git(),
         "started": started or now(), "finished": None,
         "machine": machine(), "python": sys.version.split()[0], "numpy": libraries()["numpy"],
         "libraries": libraries(), "blas": blas(),
