@@ -96,7 +96,7 @@ def test_compiled_sums_add_in_numpys_and_pythons_order():
 
     rng = np.random.default_rng(0)
     for dtype in (np.float64, np.float32):
-        for n in (0, 1, 7, 8, 9, 16, 127, 128, 129, 300, 1584, 10_000):
+        for n in (0, 1, 7, 8, 9, 16, 127, 128, 129, 255, 256, 257, 300, 1584, 8_191, 8_192, 10_000, 40_000):
             a = (rng.standard_normal(n + 3) * 10 ** rng.uniform(-4, 4, n + 3)).astype(dtype)
             assert np.asarray(pairwise_sum(a, 3, n + 3), dtype).tobytes() == a[3:].sum().tobytes(), (dtype, n)
     for n in (0, 1, 2, 5, 50):

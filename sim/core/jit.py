@@ -95,11 +95,71 @@ def _pairwise_block(a: Any, lo: int, hi: int) -> Any:
 
 
 @kernel
+def _split(lo: int, hi: int) -> int:
+    """Where numpy splits a run longer than PAIRWISE_BLOCK: half of it, rounded down to a multiple of 8."""
+    half = (hi - lo) // 2
+    return lo + half - half % 8
+
+
+# numpy splits a long run in two, recursively. numba's on-disk cache does not keep recursive functions, so the
+# first levels are a short chain of functions, each splitting once and handing the halves to the next (no
+# allocation: a county's sums never go past it); only runs over ~8,000 elements reach the loop with an explicit
+# stack (`_pairwise_stack`).
+@kernel
+def _pairwise_1(a: Any, lo: int, hi: int) -> Any:
+    if hi - lo <= PAIRWISE_BLOCK:
+        return _pairwise_block(a, lo, hi)
+    mid = _split(lo, hi)
+    return _pairwise_stack(a, lo, mid) + _pairwise_stack(a, mid, hi)
+
+
+@kernel
+def _pairwise_2(a: Any, lo: int, hi: int) -> Any:
+    if hi - lo <= PAIRWISE_BLOCK:
+        return _pairwise_block(a, lo, hi)
+    mid = _split(lo, hi)
+    return _pairwise_1(a, lo, mid) + _pairwise_1(a, mid, hi)
+
+
+@kernel
+def _pairwise_3(a: Any, lo: int, hi: int) -> Any:
+    if hi - lo <= PAIRWISE_BLOCK:
+        return _pairwise_block(a, lo, hi)
+    mid = _split(lo, hi)
+    return _pairwise_2(a, lo, mid) + _pairwise_2(a, mid, hi)
+
+
+@kernel
+def _pairwise_4(a: Any, lo: int, hi: int) -> Any:
+    if hi - lo <= PAIRWISE_BLOCK:
+        return _pairwise_block(a, lo, hi)
+    mid = _split(lo, hi)
+    return _pairwise_3(a, lo, mid) + _pairwise_3(a, mid, hi)
+
+
+@kernel
+def _pairwise_5(a: Any, lo: int, hi: int) -> Any:
+    if hi - lo <= PAIRWISE_BLOCK:
+        return _pairwise_block(a, lo, hi)
+    mid = _split(lo, hi)
+    return _pairwise_4(a, lo, mid) + _pairwise_4(a, mid, hi)
+
+
+@kernel
 def pairwise_sum(a: Any, lo: int, hi: int) -> Any:
     """Sum of the 1-d array a[lo:hi] in numpy's own order (its pairwise summation of a contiguous run, in the
     array's dtype), so that a compiled loop gives the bits of `a[lo:hi].sum()`: a run longer than
-    PAIRWISE_BLOCK is split in two (the first part a multiple of 8 long), each summed so, and the two added.
-    Written as a loop over an explicit stack (numba's on-disk cache does not keep recursive functions)."""
+    PAIRWISE_BLOCK is split in two (the first part a multiple of 8 long), each summed so, and the two added."""
+    if hi - lo <= PAIRWISE_BLOCK:
+        return _pairwise_block(a, lo, hi)
+    mid = _split(lo, hi)
+    return _pairwise_5(a, lo, mid) + _pairwise_5(a, mid, hi)
+
+
+@kernel
+def _pairwise_stack(a: Any, lo: int, hi: int) -> Any:
+    """`pairwise_sum` of a run of any length, as a loop over an explicit stack (allocated: used only past the
+    depth of the chain above)."""
     if hi - lo <= PAIRWISE_BLOCK:
         return _pairwise_block(a, lo, hi)
     los, his, stage = np.empty(64, np.int64), np.empty(64, np.int64), np.zeros(64, np.int64)
