@@ -414,3 +414,56 @@ def test_fused_patrol_equals_the_reference_functions():
         got_visit, got_found = patrol.patrol_day(proactive_h, service_h, visit_need, need, professional, 0.15,
                                                  fix_penalty, 0.45)
         assert got_visit.tobytes() == visit_h.tobytes() and got_found.tobytes() == found.tobytes()
+
+
+def _turnover_step_by_step(c, quits, day, vacancy_days, schedule):
+    """The quit loop as it was written before `staffing._leave` compiled it: `hand_over` per leaver, in turn."""
+    from sim.core.county import post_shares
+
+    refill_day = day + max(vacancy_days, 1)
+    at_work = c.active & ~c.sick
+    for i in quits:
+        staffing.hand_over((c.stock_n[1], c.stock_h[1], c.stock_n[0], c.stock_h[0]), int(i), c.unit_of(int(i)), at_work)
+        c.filled[i] = False
+        c.vacancy_timer[i] = refill_day
+        schedule.setdefault(refill_day, []).append(int(i))
+        c.exhaustion[i] = c.severe_days[i] = c.stress[i] = c.fake_stock[i] = c.fake_hours[i] = 0.0
+    refilled = staffing.due_refills(schedule, day)
+    c.filled[refilled] = True
+    c.vacancy_timer[refilled] = 0
+    if len(quits) or len(refilled):
+        c.refresh_active()
+        if min(list(quits) + list(refilled)) < c.n_township_cadres:
+            c.post_share, c.uncovered = post_shares(c.holds, c.active, c.n_townships, c.t_slots)
+    return refilled
+
+
+def test_compiled_turnover_equals_the_step_by_step_hand_over():
+    """`staffing.turnover` (one compiled pass over the leavers, and `update_post_share` compiled) gives the bits
+    of `hand_over` leaver after leaver and of `county.post_shares`: several leavers of one unit on one day
+    (the morning's at-work list still holds the first when the second leaves), units with nobody left at work,
+    and lines left without a holder."""
+    import copy
+
+    from sim.core.county import build_county
+
+    s = Scenario(n_townships=3, villages_per_township=4, township_cadres=3, village_cadres=3, posts_min=1, posts_max=2)
+    uncovered_seen = False
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        c = build_county(s, np.random.default_rng(seed), np.random.default_rng(99))
+        c.stock[...] = (rng.random(c.stock.shape) * 5).astype(np.float32)
+        c.exhaustion[:], c.stress[:] = rng.random(c.n_cadres), rng.random(c.n_cadres)
+        c.sick[:] = rng.random(c.n_cadres) < 0.2
+        c.filled[1] = False  # a township vacancy, refilled on day 4
+        ref, got, ref_schedule, got_schedule = copy.deepcopy(c), c, {4: [1]}, {4: [1]}
+        for day in range(6):
+            quits = rng.permutation(c.n_cadres)[: rng.integers(0, 16)]
+            ref_refilled = _turnover_step_by_step(ref, quits, day, 2, ref_schedule)
+            got_refilled = staffing.turnover(got, quits, day, 2, got_schedule)
+            assert list(ref_refilled) == list(got_refilled) and ref_schedule == got_schedule
+            for name in ("stock", "filled", "vacancy_timer", "exhaustion", "severe_days", "stress", "fake_stock",
+                         "fake_hours", "active", "post_share", "uncovered"):
+                assert getattr(ref, name).tobytes() == getattr(got, name).tobytes(), (seed, day, name)
+            uncovered_seen = uncovered_seen or bool((got.uncovered > 0).any())
+    assert uncovered_seen
