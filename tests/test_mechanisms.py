@@ -467,3 +467,61 @@ def test_compiled_turnover_equals_the_step_by_step_hand_over():
                 assert getattr(ref, name).tobytes() == getattr(got, name).tobytes(), (seed, day, name)
             uncovered_seen = uncovered_seen or bool((got.uncovered > 0).any())
     assert uncovered_seen
+
+
+def test_compiled_queue_day_equals_the_step_by_step_functions():
+    """`service.start_day`, `resolve` (with its totals) and `oldest_age` give the bits of `age_queue`, numpy's
+    column sums of the queue (row after row; one contiguous run for a single village) and `queue[a].any()`,
+    in queues that fill, overflow the give-up age and empty."""
+    rng = np.random.default_rng(5)
+    gave_up = 0.0
+    for V in (1, 2, 7):
+        ref, got = np.zeros((12, V)), np.zeros((12, V))
+        ref_oldest = got_oldest = 0
+        for day in range(40):
+            requests = rng.poisson(3.0 if day < 25 else 0.2, V).astype(float)
+            found = rng.random(V) * (day % 3 == 0)
+            given_up = service.age_queue(ref, requests + found, ref_oldest)
+            ref_oldest = min(ref_oldest + 1, ref.shape[0] - 1)
+            waiting = ref[: ref_oldest + 1].sum(0)
+            got_given_up, got_oldest, got_waiting = service.start_day(got, requests, found, got_oldest)
+            assert (given_up, ref_oldest) == (got_given_up, got_oldest) and got.tobytes() == ref.tobytes()
+            gave_up += given_up
+            assert got_waiting.tobytes() == waiting.tobytes()
+            capacity = rng.random(V) * (0.5 if day < 30 else 8.0)
+            ref_served = service.resolve(ref, capacity, waiting, 3, ref_oldest)
+            expected_backlog = float(waiting.sum()) - ref_served.resolved if waiting.any() else 0.0
+            assert ref_served.backlog == expected_backlog
+            upper = ref_oldest
+            while upper > 0 and not ref[upper].any():
+                upper -= 1
+            ref_oldest = upper
+            assert service.oldest_age(ref, got_oldest) == upper
+            got[...] = ref
+            got_oldest = upper
+    assert gave_up > 0
+
+
+def test_compiled_village_hours_severe_list_and_complaints_equal_numpy():
+    """The small compiled passes that replaced numpy glue in the day: each village's service and proactive
+    hours (`TimeUse.service_village`, `proactive_village`: `County.per_village` of the float32 hours, also for
+    a single village with many slots, which numpy adds pairwise), the severely exhausted in draw order, and
+    complaint events per village cadre."""
+    from sim.core.county import build_county
+    from sim.core.mechanisms.timeuse import _village_sums
+
+    rng = np.random.default_rng(2)
+    for towns, villages, cadres in ((1, 1, 2), (1, 1, 11), (2, 3, 4), (3, 20, 5)):
+        s = Scenario(n_townships=towns, villages_per_township=villages, village_cadres=cadres)
+        c = build_county(s, np.random.default_rng(0), np.random.default_rng(1))
+        Nt, N = c.n_township_cadres, c.n_cadres
+        hours = (rng.random(N) * 10 ** rng.uniform(-3, 3, N)).astype(np.float32)
+        got = np.empty(c.n_villages)
+        _village_sums(hours, Nt, got)
+        assert got.tobytes() == c.per_village(hours[Nt:].astype(float)).tobytes()
+        severe, active = rng.random(N) < 0.3, rng.random(N) < 0.8
+        expected = c.draw_order[(severe & active)[c.draw_order]]
+        assert burnout.severely_exhausted(severe, active, c.draw_order).tolist() == expected.tolist()
+        complaints, filled = rng.random(c.n_villages) * 3, rng.random(N - Nt) < 0.9
+        ref = c.to_village_cadres(complaints) * filled * (0.7 / max(cadres, 1))
+        assert accountability.complaint_events(complaints, filled, 0.7, cadres).tobytes() == ref.tobytes()

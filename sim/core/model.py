@@ -65,6 +65,7 @@ class GrassrootsModel(mesa.Model):
         self.day = 0
         Nt, N = c.n_township_cadres, c.n_cadres
         self._Nt = Nt
+        self._sv_base = c.n_base_village // c.n_villages  # village slots filled in the baseline, per village
         self._agents_made = False
         self.running = True
 
@@ -86,12 +87,13 @@ class GrassrootsModel(mesa.Model):
         self._trace_kind = [reg.trace.astype(REAL) for reg in self.regimes]
         self._backlog_weight_kind = [reg.weight[:5].astype(REAL) for reg in self.regimes]
         self._effort_village_kind = [reg.effort_village.astype(REAL) for reg in self.regimes]
-        self._timeuse = timeuse.TimeUse.empty(c.n_cadres)  # the day's allocation, refilled every day
+        self._timeuse = timeuse.TimeUse.empty(c.n_cadres, c.n_villages)  # the day's allocation, refilled every day
         self._aging = [self._by_level(reg.aging_township, reg.aging) for reg in self.regimes]
         # cadres plan `planning_days` ahead: that share of their fresh work is due soon
         self._due = [self._by_level(np.minimum(1.0, p.planning_days * reg.aging_township),
                                     np.minimum(1.0, p.planning_days * reg.aging)) for reg in self.regimes]
         self._visit_need = service.visit_need(c.households, p.vulnerable_share, p.visits_per_household_month, p.effort_visit) * 7 / 5
+        self._visit_needed = float(self._visit_need.sum())  # county hours of visits owed per workday
         self._patrol_need = patrol.patrol_need(c.grids, p.patrol_hours_per_grid_week)
         grids_per_town = np.bincount(c.town_of_village, weights=c.grids, minlength=c.n_townships)
         self._grid_share = c.grids / grids_per_town[c.town_of_village]  # a village's share of its township's grids
@@ -191,7 +193,7 @@ class GrassrootsModel(mesa.Model):
         """A uniform draw per village cadre slot, in the order of `county.draw_order` (village by village); the
         main stream only ever serves base slots (so extra staff leave the baseline's random numbers untouched)."""
         c = self.county
-        V, sv_base = c.n_villages, c.n_base_village // c.n_villages
+        V, sv_base = c.n_villages, self._sv_base
         u = self._rng_main.random(V * sv_base).reshape(V, sv_base).T.ravel()
         if sv_base == c.v_slots:
             return u
@@ -259,14 +261,13 @@ class GrassrootsModel(mesa.Model):
             meet = timeuse.fixed_items(county_n[5], town_add[5], c.post_share, self._town_of_vcadre, self._uniform_village(), r,
                                        work=work, cap=p.fixed_hours_cap)  # only cadres at work attend
             fixed = meet.hours
-            present = vwork * (1.0 - meet.away)  # in the village and able to serve residents
+            present = meet.present  # in the village and able to serve residents
         else:
             meet = None
             fixed = np.zeros(c.n_cadres)
             present = vwork
-        given_up = service.age_queue(c.queue, requests + self._found, self._oldest)  # waited too long: gone
-        self._oldest = min(self._oldest + 1, c.queue.shape[0] - 1)
-        waiting = c.queue[: self._oldest + 1].sum(0)  # (V,) requests waiting per village
+        # residents' requests and yesterday's finds on patrol join the queue; those who waited too long give up
+        given_up, self._oldest, waiting = service.start_day(c.queue, requests, self._found, self._oldest)
         if weekday:
             professional_h = r.purchased_workers * p.professional_hours * self._grid_share
             proactive = patrol.proactive_need(self._visit_need, self._patrol_need, professional_h)
@@ -299,29 +300,29 @@ class GrassrootsModel(mesa.Model):
         # 7 burnout: exhaustion, sick days; quitting and vacancies
         severe = burnout.exhaustion_day(c.exhaustion, c.severe_days, worked, p.regular_hours, stress_added, c.resilience,
                                         r.exhaustion_gain, p.stress_gain, self._recovery, c.filled, p.severe_threshold)
-        severe_idx = c.draw_order[(severe & c.active)[c.draw_order]]  # unit by unit: who draws which number
+        severe_idx = burnout.severely_exhausted(severe, c.active, c.draw_order)  # unit by unit: who draws which number
         c.sick = burnout.sick_days(severe_idx, len(severe), p.sick_rate, self._rng_main)
         quits = staffing.quitters(severe_idx, c.severe_days, p.quit_after_days, p.quit_rate, self._rng_main)
         refilled = staffing.turnover(c, quits, t, p.vacancy_days, self._refills)
         self._n_vacant += len(quits) - len(refilled)
 
         # 8 service: requests resolved oldest first with the hours of cadres present; complaints become petitions
-        service_h = c.per_village(x[SERVICE, Nt:].astype(float))  # (V,) hours given to residents' requests
+        service_h = day.service_village  # (V,) hours given to residents' requests
         served = service.resolve(c.queue, service_h / p.effort_service, waiting, p.service_limit_days, self._oldest)
         self._oldest = service.oldest_age(c.queue, self._oldest)
         served.complaints, c.petitions = accountability.petitions(served.complaints, p.complaint_share,
                                                                   p.effort_petition, p.effort_campaign)
         served.complaints_total = float(served.complaints.sum())
-        self._complaint_events[Nt:] = accountability.complaint_events(c.to_village_cadres(served.complaints), c.filled[Nt:],
-                                                                      p.complaint_accountability, p.village_cadres)
+        accountability.complaint_events(served.complaints, c.filled[Nt:], p.complaint_accountability, p.village_cadres,
+                                        out=self._complaint_events[Nt:])
 
         # 9 grid patrol and visits: found problems join tomorrow's queue, fewer the more of a village's hours go to
         # fixing; missed visits risk incidents, which bring accountability on the villages that missed them
         if weekday:
-            proactive_h = c.per_village(x[PROACTIVE, Nt:].astype(float))
+            proactive_h = day.proactive_village
             visit_h, self._found = patrol.patrol_day(proactive_h, service_h, self._visit_need, proactive, professional_h,
                                                      r.patrol_discovery, r.fix_penalty, self._professional_discovery)
-            visit_needed, visit_done = float(self._visit_need.sum()), float(visit_h.sum())
+            visit_needed, visit_done = self._visit_needed, float(visit_h.sum())
             visit_split = visit_done / max(float(proactive_h.sum()), 1e-12)
         else:
             self._found = np.zeros(c.n_villages)

@@ -56,10 +56,22 @@ def service_orientation(base: float, stress: np.ndarray, defensiveness: float, h
     return base * (1.0 - defensiveness * (stress / (stress + half)))
 
 
-def complaint_events(complaints_of_village: np.ndarray, filled: np.ndarray, weight: float, cadres: int) -> np.ndarray:
-    """Accountability events on each village cadre from the village's complaints (信访 brings accountability
-    down on the village, S0): `weight` events per complaint, shared by the village's cadres."""
-    return complaints_of_village * filled * (weight / max(cadres, 1))
+def complaint_events(complaints: np.ndarray, filled: np.ndarray, weight: float, cadres: int,
+                     out: np.ndarray | None = None) -> np.ndarray:
+    """Accountability events on each village cadre (slot-major, (v_slots * V,)) from her village's complaints
+    (`complaints` (V,); 信访 brings accountability down on the village, S0): `weight` events per complaint,
+    shared by the village's cadres; empty slots get none. Written into `out` if given."""
+    out = np.empty(len(filled)) if out is None else out
+    _complaint_events(complaints, filled, weight / max(cadres, 1), out)
+    return out
+
+
+@kernel
+def _complaint_events(complaints, filled, share, out) -> None:
+    """`complaint_events`: each slot's village's complaints x filled x share, in that order."""
+    V = complaints.shape[0]
+    for i in range(out.shape[0]):
+        out[i] = complaints[i % V] * (1.0 if filled[i] else 0.0) * share
 
 
 def incident_events(incidents: float, missed_visits: np.ndarray, filled: np.ndarray, weight: float,

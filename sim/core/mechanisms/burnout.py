@@ -43,6 +43,23 @@ def sick_days(severe_idx: np.ndarray, n: int, rate: float, rng: np.random.Genera
     return sick
 
 
+def severely_exhausted(severe: np.ndarray, active: np.ndarray, draw_order: np.ndarray) -> np.ndarray:
+    """The severely exhausted cadres in post, unit by unit (`County.draw_order`: who draws which random number
+    for sick days and quitting): `draw_order[(severe & active)[draw_order]]`, in one compiled pass."""
+    out = np.empty(len(draw_order), np.int64)
+    return out[: _severely_exhausted(severe, active, draw_order, out)]
+
+
+@kernel
+def _severely_exhausted(severe, active, draw_order, out) -> int:
+    k = 0
+    for i in draw_order:
+        if severe[i] and active[i]:
+            out[k] = i
+            k += 1
+    return k
+
+
 def exhaustion_day(exhaustion: np.ndarray, severe_days: np.ndarray, worked: np.ndarray, regular: float,
                    stress_added: np.ndarray, resilience: np.ndarray, gain: float, stress_gain: float,
                    recovery: np.ndarray, filled: np.ndarray, severe_threshold: float) -> np.ndarray:

@@ -73,7 +73,7 @@ def settle_day(stock: np.ndarray, fake_stock: np.ndarray, fake_work: np.ndarray,
     place; returns (done, faked, fell_due) (2, 5, N each: [late, fresh] for done,
     [count, hours] for the others) and fake_hours (N,)."""
     real = stock.dtype.type
-    done, faked, due = np.empty_like(stock[0]), np.empty_like(stock[0]), np.empty_like(stock[0])
+    done, faked, due = np.empty((3, *stock.shape[1:]), stock.dtype)
     fake_hours = np.empty(len(worked))
     _settle_day(stock, fake_stock, fake_work, x, trace1, trace, aging, used, need, work, worked, real(propensity),
                 done, faked, due, fake_hours)
