@@ -58,10 +58,21 @@ def kernel(fn: Callable[..., Any]) -> Callable[..., Any]:
         return njit(error_model="numpy")(fn)
 
 
+def inline_kernel(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`kernel`, compiled into each kernel that calls it (numba's IR inlining) rather than called: for the
+    small helpers of the pairwise sum, run thousands of times a day, whose call costs as much as their work."""
+    if njit is None:
+        return fn
+    try:
+        return njit(cache=True, error_model="numpy", inline="always")(fn)
+    except RuntimeError:  # as in `kernel`
+        return njit(error_model="numpy", inline="always")(fn)
+
+
 PAIRWISE_BLOCK = 128  # numpy's PW_BLOCKSIZE
 
 
-@kernel
+@inline_kernel
 def _pairwise_block(a: Any, lo: int, hi: int) -> Any:
     """numpy's sum of a run of at most PAIRWISE_BLOCK elements: under 8 one after the other; else eight running
     sums combined as a tree, and the rest added on. The indices are unsigned (`np.uint64`), which spares every
@@ -98,7 +109,7 @@ def _pairwise_block(a: Any, lo: int, hi: int) -> Any:
     return res
 
 
-@kernel
+@inline_kernel
 def _split(lo: int, hi: int) -> int:
     """Where numpy splits a run longer than PAIRWISE_BLOCK: half of it, rounded down to a multiple of 8."""
     half = (hi - lo) // 2

@@ -236,12 +236,15 @@ def _allocate_day(weekday, stock, due, stock_h, due_h, trace1, backlog_weight, f
     V = waiting.shape[0]
     sv = nv // V
     one, zero32, tiny12, tiny20 = np.float32(1.0), np.float32(0.0), np.float32(1e-12), np.float32(1e-20)
+    # (loops index (slots, V) views of the village slots and single rows, from 0, so that numba needs no
+    # check for negative indices)
+    present_sv, work_sv = present.reshape(sv, V), work[nt:].reshape(sv, V)
     # a village's hours per unit of presence: its service and proactive work spread over its cadres
     at, on = present[:V].copy(), work[nt : nt + V].copy()
     for s in range(1, sv):
         for v in range(V):
-            at[v] += present[s * V + v]
-            on[v] += work[nt + s * V + v]
+            at[v] += present_sv[s, v]
+            on[v] += work_sv[s, v]
     for v in range(V):
         at[v] = waiting[v] * effort_service / (at[v] if at[v] > 0 else 1.0)
         on[v] = proactive[v] / (on[v] if on[v] > 0 else 1.0)
@@ -262,16 +265,18 @@ def _allocate_day(weekday, stock, due, stock_h, due_h, trace1, backlog_weight, f
         t1 = trace1[j]
         for i in range(n):
             demand[j, i] = stock_h[j, i] * t1
+    service, proactive_demand = demand[k], demand[k + 1]
     for i in range(nt):
-        demand[k, i] = zero32
-        demand[k + 1, i] = zero32
-    for i in range(nt, n):
-        v = (i - nt) % V
-        demand[k, i] = np.float32(present[i - nt] * at[v])
-        demand[k + 1, i] = np.float32(work[i] * on[v])
+        service[i] = zero32
+        proactive_demand[i] = zero32
+    service_sv, proactive_sv = service[nt:].reshape(sv, V), proactive_demand[nt:].reshape(sv, V)
+    for s in range(sv):
+        for v in range(V):
+            service_sv[s, v] = np.float32(present_sv[s, v] * at[v])
+            proactive_sv[s, v] = np.float32(work_sv[s, v] * on[v])
     for i in range(n):
-        nd = need[i] + demand[k, i]
-        nd += demand[k + 1, i]
+        nd = need[i] + service[i]
+        nd += proactive_demand[i]
         pr = 1.0 - loss * exhaustion[i]
         prod[i] = pr
         nd = np.float32(nd / pr)
@@ -290,9 +295,10 @@ def _allocate_day(weekday, stock, due, stock_h, due_h, trace1, backlog_weight, f
         bw = backlog_weight[j]
         for i in range(n):
             weight[j, i] = due_h[j, i] / (stock_h[j, i] + tiny12) * bw
+    service_priority, proactive_priority = weight[k], weight[k + 1]
     for i in range(n):
-        weight[k, i] = np.float32(service_weight * (1.0 - defensiveness * (stress[i] / (stress[i] + stress_half))))
-        weight[k + 1, i] = proactive_weight
+        service_priority[i] = np.float32(service_weight * (1.0 - defensiveness * (stress[i] / (stress[i] + stress_half))))
+        proactive_priority[i] = proactive_weight
     _water_fill(demand, weight, capacity_eff, x, one, tiny20)
     # clock hours used on flexible work, and worked
     tot = x[0].copy()
