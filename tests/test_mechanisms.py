@@ -525,3 +525,36 @@ def test_compiled_village_hours_severe_list_and_complaints_equal_numpy():
         complaints, filled = rng.random(c.n_villages) * 3, rng.random(N - Nt) < 0.9
         ref = c.to_village_cadres(complaints) * filled * (0.7 / max(cadres, 1))
         assert accountability.complaint_events(complaints, filled, 0.7, cadres).tobytes() == ref.tobytes()
+
+
+def test_compiled_draw_steps_equal_numpy():
+    """The compiled steps around the day's random draws give what the numpy expressions they replaced gave,
+    from the same draws: rates scaled for the season (`generate`), who is at work, who falls sick, who quits."""
+    from sim.core.county import build_county
+
+    s = Scenario(n_townships=2)
+    r = regime(s, False)
+    rates = generation.daily_rates(r, 24, 2, np.full(40, 300.0), 2.0 / 365)
+    for season, insp in ((1.0, 1.0), (1.3, 1.0), (0.7, 2.5)):
+        lam = rates.flat.copy()
+        lam[rates.campaign_idx] *= season
+        lam[rates.inspection_idx] *= insp
+        got, ref = np.random.default_rng(4), np.random.default_rng(4)
+        county_n, town_add, (specialist, requests) = generation.generate(got, rates, season, insp)
+        x = ref.poisson(lam).astype(float)
+        assert np.array_equal(np.concatenate([county_n.ravel(), town_add.ravel(), specialist, requests]), x)
+    c = build_county(s, np.random.default_rng(0), np.random.default_rng(1))
+    rng = np.random.default_rng(8)
+    for _ in range(5):
+        c.sick[:], c.active[:] = rng.random(c.n_cadres) < 0.2, rng.random(c.n_cadres) < 0.9
+        assert c.at_work().tobytes() == (c.active & ~c.sick).astype(float).tobytes()
+        severe_idx = np.flatnonzero(rng.random(c.n_cadres) < 0.3)
+        severe_days = rng.integers(0, 120, c.n_cadres).astype(float)
+        sick = burnout.sick_days(severe_idx, c.n_cadres, 0.4, np.random.default_rng(3))
+        ref_sick = np.zeros(c.n_cadres, bool)
+        ref_sick[severe_idx] = np.random.default_rng(3).random(severe_idx.size) < 0.4
+        assert np.array_equal(sick, ref_sick) and sick.any()
+        quits = staffing.quitters(severe_idx, severe_days, 60, 0.5, np.random.default_rng(5))
+        past = severe_idx[severe_days[severe_idx] > 60]
+        ref_quits = past[np.random.default_rng(5).random(past.size) < 0.5]
+        assert quits.tolist() == ref_quits.tolist() and len(quits) > 0

@@ -126,9 +126,22 @@ class County:
     def n_cadres(self) -> int:
         return self.n_township_cadres + self.n_villages * self.v_slots
 
+    def at_work(self) -> np.ndarray:
+        """(N,) 1.0 for the cadres at work today (in post and not off sick), 0.0 for the others."""
+        out = np.empty(len(self.active))
+        _at_work(self.active, self.sick, out)
+        return out
+
     def refresh_active(self) -> None:
         """Recompute `active` (filled and not seconded) after staffing changes."""
         self.active = self.filled & ~self.seconded
+
+
+@kernel
+def _at_work(active, sick, out) -> None:
+    """`(active & ~sick).astype(float)`."""
+    for i in range(len(out)):
+        out[i] = 1.0 if active[i] and not sick[i] else 0.0
 
 
 def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Generator) -> County:

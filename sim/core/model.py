@@ -19,6 +19,7 @@ from mesa.datacollection import DataCollector
 
 from sim.core.agents import Department, TownshipCadre, VillageCadre
 from sim.core.county import REAL, build_county, hierarchy, update_post_share
+from sim.core.jit import pairwise_sum
 from sim.core.levers import INSP, SERVICE, VISIT, regime
 from sim.core.mechanisms import (
     accountability,
@@ -186,6 +187,8 @@ class GrassrootsModel(mesa.Model):
         """Sum over the cadre (last) axis of the slots in post: township sum plus village sum, each in a fixed
         order."""
         township, village = self.levels
+        if a.ndim == 1:  # the compiled sum in numpy's order, without numpy's per-call cost
+            return pairwise_sum(a, township.start, township.stop) + pairwise_sum(a, village.start, village.stop)
         return a[..., township].sum(-1) + a[..., village].sum(-1)
 
 
@@ -231,7 +234,7 @@ class GrassrootsModel(mesa.Model):
         weekday = t % 7 < 5 and not self._holiday[t % 365]  # departments rest at weekends and the Spring Festival;
         # residents and petitions do not
         Nt, sv = self._Nt, c.v_slots
-        work = (c.active & ~c.sick).astype(float)  # at work today (1.0) or not (0.0)
+        work = c.at_work()  # at work today (1.0) or not (0.0)
         vwork = work[Nt:]
 
         # 1 generation: department tasks and meetings, township additions, specialist cases, resident requests

@@ -39,8 +39,15 @@ def sick_days(severe_idx: np.ndarray, n: int, rate: float, rng: np.random.Genera
     """Cadres off sick tomorrow (bool, length n): each severely exhausted one with probability `rate`."""
     sick = np.zeros(n, bool)
     if severe_idx.size:
-        sick[severe_idx] = rng.random(severe_idx.size) < rate
+        _fall_sick(severe_idx, rng.random(severe_idx.size), float(rate), sick)
     return sick
+
+
+@kernel
+def _fall_sick(idx, u, rate, sick) -> None:
+    """`sick[idx] = u < rate`."""
+    for j in range(len(idx)):
+        sick[idx[j]] = u[j] < rate
 
 
 def severely_exhausted(severe: np.ndarray, active: np.ndarray, draw_order: np.ndarray) -> np.ndarray:

@@ -14,10 +14,34 @@ def quitters(severe_idx: np.ndarray, severe_days: np.ndarray, after_days: int, r
     probability `rate`."""
     if severe_idx.size == 0:  # nobody severely exhausted: no draw
         return severe_idx
-    idx = severe_idx[severe_days[severe_idx] > after_days]
+    idx = np.empty(severe_idx.size, np.int64)
+    idx = idx[: _past(severe_idx, severe_days, float(after_days), idx)]
     if idx.size == 0:
         return idx
-    return idx[rng.random(idx.size) < rate]
+    out = np.empty(idx.size, np.int64)
+    return out[: _drawn(idx, rng.random(idx.size), float(rate), out)]
+
+
+@kernel
+def _past(idx, severe_days, after_days, out) -> int:
+    """out[:k] = idx[severe_days[idx] > after_days]; returns k."""
+    k = 0
+    for i in idx:
+        if severe_days[i] > after_days:
+            out[k] = i
+            k += 1
+    return k
+
+
+@kernel
+def _drawn(idx, u, rate, out) -> int:
+    """out[:k] = idx[u < rate]; returns k."""
+    k = 0
+    for j in range(len(idx)):
+        if u[j] < rate:
+            out[k] = idx[j]
+            k += 1
+    return k
 
 
 def hand_over(stocks: tuple[np.ndarray, ...], leaver: int, unit: slice | np.ndarray, at_work: np.ndarray) -> bool:
