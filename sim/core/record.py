@@ -416,8 +416,7 @@ def _count_above(a, lo, hi, threshold) -> float:
     """How many of a[lo:hi] exceed `threshold`: the sum of their 0/1 indicators, exact in any order."""
     n = 0
     for i in range(lo, hi):
-        if a[i] > threshold:
-            n += 1
+        n += a[i] > threshold  # no branch: a threshold crossed at random costs no misprediction
     return float(n)
 
 
@@ -441,23 +440,21 @@ def _day_sums(row, scratch, cadre_sums, active, exhaustion, burnout_threshold, s
     out = row[X0:]
     # LEVEL_SUMS: in post, exhaustion, burned out, severe, at work, worked, meetings, form hours, overtime; and
     # the PATTERNS' cadres in post and above each burnout threshold (exhaustion is 0 outside `active`)
-    in_post = 0
-    above = np.zeros(3)
+    in_post, mild, moderate, severe = 0, 0, 0, 0  # counts, without branches (see `_count_above`)
+    t_mild, t_moderate, t_severe = thresholds[0], thresholds[1], thresholds[2]
     for i in range(n):
         e = exhaustion[i] * (1.0 if active[i] else 0.0)
         scratch[i] = e
-        if active[i]:
-            in_post += 1
-        for j in range(3):
-            if e > thresholds[j]:
-                above[j] += 1.0
+        in_post += active[i]
+        mild += e > t_mild
+        moderate += e > t_moderate
+        severe += e > t_severe
     out[0] = float(in_post)
-    out[1], out[2], out[3] = above[0], above[1], above[2]
+    out[1], out[2], out[3] = float(mild), float(moderate), float(severe)
     for lo, hi, at in ((tlo, thi, S0), (vlo, vhi, S0 + 1)):  # township, village
         in_post = 0
         for i in range(lo, hi):
-            if active[i]:
-                in_post += 1
+            in_post += active[i]
         row[at] = float(in_post)
         row[at + 4] = _count_above(scratch, lo, hi, burnout_threshold)
         row[at + 6] = _count_above(scratch, lo, hi, severe_threshold)
