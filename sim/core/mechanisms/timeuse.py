@@ -61,10 +61,16 @@ def _fixed_items(county_meetings, town_added, post_share, town_of_vcadre, u, wor
     county's meetings added in numpy's pairwise order, a cadre's posts department after department)."""
     D, nt = post_share.shape
     total = pairwise_sum(county_meetings, 0, D)
+    # a township cadre's county meetings, department after department: one running sum per cadre, the loop
+    # over cadres inside (the cadres' sums advance side by side rather than one long chain at a time)
     for i in range(nt):
-        mt = county_meetings[0] * post_share[0, i]
-        for d in range(1, D):
-            mt += county_meetings[d] * post_share[d, i]
+        meetings[i] = county_meetings[0] * post_share[0, i]
+    for d in range(1, D):
+        cm, share = county_meetings[d], post_share[d]
+        for i in range(nt):
+            meetings[i] += cm * share[i]
+    for i in range(nt):
+        mt = meetings[i]
         tr = mt * travel_township
         h = mt * meeting_hours
         h += tr
@@ -77,8 +83,10 @@ def _fixed_items(county_meetings, town_added, post_share, town_of_vcadre, u, wor
         repeated[i] = 0.0 * w
         hall[i] = hall_township * w
         hours[i] = min(h * w, cap)
+    # village cadres, on views of their slots from 0 (so that numba needs no check for negative indices)
+    v_meetings, v_hours, v_travel, v_app = meetings[nt:], hours[nt:], travel[nt:], app_hours[nt:]
+    v_repeated, v_hall, v_work = repeated[nt:], hall[nt:], work[nt:]
     for k in range(len(u)):
-        i = nt + k
         expected = total + town_added[town_of_vcadre[k]] if village_tier else total
         mv = np.floor(expected * attend_share + u[k])
         tr = mv * travel_village
@@ -92,13 +100,13 @@ def _fixed_items(county_meetings, town_added, post_share, town_of_vcadre, u, wor
             m = mv
         h += tr
         h += app_village
-        w = work[i]
-        meetings[i] = m * w
-        travel[i] = tr * w
-        app_hours[i] = app_village * w
-        repeated[i] = rep * w
-        hall[i] = 0.0 * w
-        hours[i] = min(h * w, cap)
+        w = v_work[k]
+        v_meetings[k] = m * w
+        v_travel[k] = tr * w
+        v_app[k] = app_village * w
+        v_repeated[k] = rep * w
+        v_hall[k] = 0.0 * w
+        v_hours[k] = min(h * w, cap)
         away[k] = min(1.0, mv * inperson)
         present[k] = w * (1.0 - away[k])
 
