@@ -70,8 +70,10 @@ def complaint_events(complaints: np.ndarray, filled: np.ndarray, weight: float, 
 def _complaint_events(complaints, filled, share, out) -> None:
     """`complaint_events`: each slot's village's complaints x filled x share, in that order."""
     V = complaints.shape[0]
-    for i in range(out.shape[0]):
-        out[i] = complaints[i % V] * (1.0 if filled[i] else 0.0) * share
+    out_sv, filled_sv = out.reshape(-1, V), filled.reshape(-1, V)  # (slots, V): slot-major
+    for s in range(out_sv.shape[0]):
+        for v in range(V):
+            out_sv[s, v] = complaints[v] * (1.0 if filled_sv[s, v] else 0.0) * share
 
 
 def incident_events(incidents: float, missed_visits: np.ndarray, filled: np.ndarray, weight: float,
