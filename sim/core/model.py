@@ -98,6 +98,10 @@ class GrassrootsModel(mesa.Model):
         self._patrol_need = patrol.patrol_need(c.grids, p.patrol_hours_per_grid_week)
         grids_per_town = np.bincount(c.town_of_village, weights=c.grids, minlength=c.n_townships)
         self._grid_share = c.grids / grids_per_town[c.town_of_village]  # a village's share of its township's grids
+        # on a workday, by regime: purchased professionals' patrol hours, and the proactive work left to each
+        # village's cadres
+        self._professional_h = [reg.purchased_workers * p.professional_hours * self._grid_share for reg in self.regimes]
+        self._proactive = [patrol.proactive_need(self._visit_need, self._patrol_need, h) for h in self._professional_h]
         self._professional_discovery = p.discovery_per_patrol_hour * p.professional_discovery
         self._insp_mean = max(1e-9, self.regimes[0].dept_rate[INSP] * c.n_departments)
         self._recovery = p.recovery / c.resilience  # resilient cadres recover faster
@@ -272,8 +276,7 @@ class GrassrootsModel(mesa.Model):
         # residents' requests and yesterday's finds on patrol join the queue; those who waited too long give up
         given_up, self._oldest, waiting = service.start_day(c.queue, requests, self._found, self._oldest)
         if weekday:
-            professional_h = r.purchased_workers * p.professional_hours * self._grid_share
-            proactive = patrol.proactive_need(self._visit_need, self._patrol_need, professional_h)
+            professional_h, proactive = self._professional_h[reform], self._proactive[reform]
         else:
             professional_h, proactive = 0.0, np.zeros(c.n_villages)
         # demands (backlog with its trace, residents waiting, proactive work), hours due, capacity with overtime,
