@@ -111,10 +111,10 @@ def resolve(queue: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit:
 
 @kernel
 def _resolve(q: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit: int, stats: np.ndarray) -> bool:
-    """`resolve` in one compiled pass: nothing if nobody waits (False); else the ages served
-    (`_youngest_served`), first come first served (`_fifo`), the requests resolved at each age added over
-    villages in numpy's order, the day's totals (resolved, within the limit, response days) added over ages as
-    Python adds a list of floats, and the backlog left (all waiting, in numpy's order, less the resolved)."""
+    """`resolve` in one compiled pass: nothing if nobody waits (False); else first come first served (`_fifo`,
+    which adds the requests resolved at each age over villages in numpy's order), the day's totals (resolved,
+    within the limit, response days) added over the ages served, youngest first, as Python adds a list of
+    floats, and the backlog left (all waiting, in numpy's order, less the resolved)."""
     n, V = q.shape
     anyone = False
     for v in range(V):
@@ -123,62 +123,50 @@ def _resolve(q: np.ndarray, capacity: np.ndarray, waiting: np.ndarray, limit: in
             break
     if not anyone:
         return False
-    lowest = _youngest_served(q, capacity)  # only ages from here up are touched today
-    m = n - lowest
-    take = np.zeros((m, V))
-    _fifo(q[lowest:], capacity, take)
-    by_age = np.empty(m)  # requests resolved at each age served
-    days = np.empty(m)  # and the days they waited
-    for a in range(m):
-        by_age[a] = pairwise_sum(take[a], 0, V)
-        days[a] = (a + lowest) * by_age[a]
-    stats[0] = python_sum(by_age, 0, m)
-    stats[1] = python_sum(by_age, 0, min(m, max(0, limit + 1 - lowest)))
-    stats[2] = python_sum(days, 0, m)
+    by_age = np.empty(n)  # requests resolved at each age served (rows lowest..n-1)
+    lowest = _fifo(q, capacity, by_age)
+    days = np.empty(n)  # and the days they waited
+    for a in range(lowest, n):
+        days[a] = a * by_age[a]
+    stats[0] = python_sum(by_age, lowest, n)
+    stats[1] = python_sum(by_age, lowest, lowest + min(n - lowest, max(0, limit + 1 - lowest)))
+    stats[2] = python_sum(days, lowest, n)
     stats[3] = pairwise_sum(waiting, 0, V) - stats[0]
     return True
 
 
 @kernel
-def _youngest_served(q: np.ndarray, capacity: np.ndarray) -> int:
-    """The youngest age (row) at which any village will be served today: a village is served at an age while
-    the requests older than it leave some of its capacity (ages from the oldest down, row by row)."""
+def _fifo(q: np.ndarray, capacity: np.ndarray, by_age: np.ndarray) -> int:
+    """Take requests from each age (rows) of each village (columns), oldest first, up to the capacity: removes
+    them from `q`, writes `by_age[a]`, the requests taken at age a added over villages in numpy's order, and
+    returns the youngest age served. One pass from the oldest age down, row by row: the capacity a village has
+    left for an age is its capacity less all its older requests (added up from the oldest, a fixed order); the
+    pass ends once older requests use the whole capacity of every village (the oldest age counts as served,
+    with nothing taken, if no village has any capacity: a day costs the ages served, not the ages waiting)."""
     n, V = q.shape
     older = np.zeros(V)
+    taken = np.empty(V)  # this age's requests taken, village by village
+    by_age[n - 1] = 0.0
     lowest = n - 1
     for a in range(n - 1, -1, -1):
         served = False
-        for v in range(V):
-            if capacity[v] - older[v] > 0.0:
-                older[v] += q[a, v]
-                served = True
-        if not served:
-            break
-        lowest = a
-    return lowest
-
-
-@kernel
-def _fifo(q: np.ndarray, capacity: np.ndarray, take: np.ndarray) -> None:
-    """Take requests from each age (rows) of each village (columns), oldest first, up to the capacity:
-    writes `take` and removes it from `q`. One pass from the oldest age down, row by row: the capacity a
-    village has left for an age is its capacity less all its older requests (added up from the oldest, a fixed
-    order); the pass ends once older requests use the whole capacity of every village."""
-    n, V = q.shape
-    older = np.zeros(V)
-    for a in range(n - 1, -1, -1):
-        served = False
+        row = q[a]
         for v in range(V):
             left = capacity[v] - older[v]
             if left > 0.0:
-                waiting = q[a, v]
+                waiting = row[v]
                 t = min(left, waiting)
-                take[a, v] = t
-                q[a, v] = waiting - t
+                taken[v] = t
+                row[v] = waiting - t
                 older[v] += waiting
                 served = True
+            else:
+                taken[v] = 0.0
         if not served:
             break
+        by_age[a] = pairwise_sum(taken, 0, V)
+        lowest = a
+    return lowest
 
 
 def visit_need(households: np.ndarray, vulnerable_share: float, visits_per_month: float, effort: float) -> np.ndarray:
