@@ -121,8 +121,14 @@ def _stress_day(stress, fake_stock, fake_work, overdue, done, complaint_events, 
                 fake_found_weight, intensity, decay, stock, filled, rework_share, found, added) -> None:
     """`stress_day` one cadre at a time, in the dtypes and order of the numpy code it replaced (overdue tasks
     added kind after kind in float32, like the stocks; the rework added to the float32 stock in float64)."""
-    k = overdue.shape[0]
-    for i in range(len(stress)):
+    k, n = overdue.shape
+    late = overdue[0].copy()  # tasks fallen overdue today, kind after kind (the loop over cadres inside: it vectorises)
+    for j in range(1, k):
+        row = overdue[j]
+        for i in range(n):
+            late[i] += row[i]
+    n_insp, h_insp, spec_late, spec_fresh = stock[0, 1, INSP], stock[1, 1, INSP], done[0, SPEC], done[1, SPEC]
+    for i in range(n):
         f = fake_stock[i] * found_share
         fake_stock[i] -= f
         fh = fake_work[i] * found_share
@@ -130,14 +136,11 @@ def _stress_day(stress, fake_stock, fake_work, overdue, done, complaint_events, 
         if rework_share > 0.0:  # 整改: only the found fakes of slots in post come back (and count as found)
             in_post = 1.0 if filled[i] else 0.0
             f = f * in_post
-            stock[0, 1, INSP, i] += f
-            stock[1, 1, INSP, i] += fh * in_post * rework_share
+            n_insp[i] += f
+            h_insp[i] += fh * in_post * rework_share
         found[i] = f
-        late = overdue[0, i]
-        for j in range(1, k):
-            late += overdue[j, i]
-        errors = (done[0, SPEC, i] + done[1, SPEC, i]) * specialist_error
-        events = late + fake_found_weight * f
+        errors = (spec_late[i] + spec_fresh[i]) * specialist_error
+        events = late[i] + fake_found_weight * f
         events += errors
         events += complaint_events[i]
         a = events * intensity
