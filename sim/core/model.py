@@ -19,7 +19,7 @@ from mesa.datacollection import DataCollector
 
 from sim.core.agents import Department, TownshipCadre, VillageCadre
 from sim.core.county import REAL, build_county, hierarchy, update_post_share
-from sim.core.jit import pairwise_sum
+from sim.core.jit import pairwise_sum, total
 from sim.core.levers import INSP, SERVICE, VISIT, regime
 from sim.core.mechanisms import (
     accountability,
@@ -296,7 +296,7 @@ class GrassrootsModel(mesa.Model):
 
         # 6 accountability: overdue tasks, discovered fakes (which come back as rework, 整改), specialist errors,
         # yesterday's complaints and incidents raise stress
-        insp_factor = float(county_n[INSP].sum()) / self._insp_mean if weekday else 0.0
+        insp_factor = total(county_n[INSP]) / self._insp_mean if weekday else 0.0
         found, stress_added = accountability.stress_day(
             c.stress, c.fake_stock, c.fake_hours, fell_due[0], done, self._complaint_events, r, insp_factor,
             p.fake_found_weight, p.stress_decay, c.stock, c.filled, p.rework_share if weekday else 0.0)
@@ -318,7 +318,7 @@ class GrassrootsModel(mesa.Model):
         self._oldest = service.oldest_age(c.queue, self._oldest)
         served.complaints, c.petitions = accountability.petitions(served.complaints, p.complaint_share,
                                                                   p.effort_petition, p.effort_campaign)
-        served.complaints_total = float(served.complaints.sum())
+        served.complaints_total = total(served.complaints)
         accountability.complaint_events(served.complaints, c.filled[Nt:], p.complaint_accountability, p.village_cadres,
                                         out=self._complaint_events[Nt:])
 
@@ -328,8 +328,8 @@ class GrassrootsModel(mesa.Model):
             proactive_h = day.proactive_village
             visit_h, self._found = patrol.patrol_day(proactive_h, service_h, self._visit_need, proactive, professional_h,
                                                      r.patrol_discovery, r.fix_penalty, self._professional_discovery)
-            visit_needed, visit_done = self._visit_needed, float(visit_h.sum())
-            visit_split = visit_done / max(float(proactive_h.sum()), 1e-12)
+            visit_needed, visit_done = self._visit_needed, total(visit_h)
+            visit_split = visit_done / max(total(proactive_h), 1e-12)
         else:
             self._found = np.zeros(c.n_villages)
             visit_h = self._visit_need * 0.0  # no visits at weekends (and so no incidents: none were needed)
@@ -345,7 +345,7 @@ class GrassrootsModel(mesa.Model):
         self.recorder.record(
             t, self, x=x, inv_prod=inv_prod, r=r, work=work, worked=worked, fake_hours=fake_hours, meet=meet,
             arr=arrivals, v_dropped=v_dropped, done=done, faked=faked[0], found=found, served=served,
-            arrived=float(requests.sum()), problems=float(self._found.sum()), quits=len(quits), visit_split=visit_split,
+            arrived=total(requests), problems=total(self._found), quits=len(quits), visit_split=visit_split,
             visit_done=visit_done, visit_needed=visit_needed, incidents=incidents, weekday=weekday, given_up=given_up,
         )
         self.day = t + 1
