@@ -223,11 +223,12 @@ def _village_sums(hours, nt, out) -> None:
             column[s] = np.float64(hours[nt + s])
         out[0] = pairwise_sum(column, 0, sv)
         return
+    by_slot = hours[nt:].reshape(sv, V)  # (slots, V), indexed from 0: no checks for negative indices
     for v in range(V):
-        out[v] = np.float64(hours[nt + v])
+        out[v] = np.float64(by_slot[0, v])
     for s in range(1, sv):
         for v in range(V):
-            out[v] += np.float64(hours[nt + s * V + v])
+            out[v] += np.float64(by_slot[s, v])
 
 
 @kernel
