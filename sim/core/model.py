@@ -36,8 +36,6 @@ from sim.core.mechanisms import (
 from sim.core.record import COLUMNS, Recorder, summarise, summary_names
 from sim.core.scenario import Scenario, ScenarioError, as_scenario
 
-PROACTIVE = SERVICE + 1  # the demand row for proactive village work: vulnerable-household visits and grid patrol
-
 
 class GrassrootsModel(mesa.Model):
     """A county of departments, townships and villages; see MODEL.md and docs/ODD.md.
