@@ -96,7 +96,7 @@ def test_compiled_sums_add_in_numpys_and_pythons_order():
 
     rng = np.random.default_rng(0)
     for dtype in (np.float64, np.float32):
-        for n in (0, 1, 7, 8, 9, 16, 127, 128, 129, 300, 1584, 10_000):
+        for n in (0, 1, 7, 8, 9, 16, 127, 128, 129, 255, 256, 257, 300, 1584, 8_191, 8_192, 10_000, 40_000):
             a = (rng.standard_normal(n + 3) * 10 ** rng.uniform(-4, 4, n + 3)).astype(dtype)
             assert np.asarray(pairwise_sum(a, 3, n + 3), dtype).tobytes() == a[3:].sum().tobytes(), (dtype, n)
     for n in (0, 1, 2, 5, 50):
@@ -124,3 +124,61 @@ def test_kernels_run_as_plain_python_give_the_same_bits():
     here = sim.run_scenario(STRESSED, seed=3, duty_list=True, extra_staff=1).timeseries
     assert here["service_given_up"].sum() > 0 and here[["dropped_document", "dropped_form"]].to_numpy().sum() > 0
     assert out.stdout.strip() == hashlib.sha256(np.ascontiguousarray(here.to_numpy()).tobytes()).hexdigest()
+
+
+def test_the_days_record_equals_its_numpy_definition():
+    """`record._day_sums` (one compiled pass over the day's per-cadre arrays) writes what the numpy sums it
+    replaced give, bit for bit: the level sums township and village apart over the slots in post, clock hours
+    by demand, the county sums among the scalars, task flows and counts. Checked on workdays and weekends of a
+    county with extra staff hired on the reform day and cadres quitting."""
+    from sim.core import record as R
+
+    seen = []
+    kernel = R._day_sums
+
+    def spy(*args):
+        kernel(*args)
+        seen.append([a.copy() if isinstance(a, np.ndarray) else a for a in args])
+
+    R._day_sums = spy
+    try:
+        sim.GrassrootsModel(rng=2, n_townships=2, days=40, policy_start_day=20, warmup_days=5, extra_staff=1,
+                            quit_rate=0.3, quit_after_days=2, severe_threshold=0.5).run()
+    finally:
+        R._day_sums = kernel
+    assert len(seen) == 40
+    for (row, _, _, active, exhaustion, burnout, severe, thresholds, work, worked, x, inv_prod, regular, fake_hours,
+         has_meet, meetings, travel, fixed, app, repeated, hall, tlo, thi, vlo, vhi, stock_n, done, faked, found,
+         _, *_) in seen:
+        t, v = slice(tlo, thi), slice(vlo, vhi)
+        e = exhaustion * active
+
+        def levels(a, t=t, v=v):
+            return [a[t].sum(), a[v].sum()]
+
+        expected = [*levels(active.astype(float)), *levels(e), *levels((e > burnout).astype(float)),
+                    *levels((e > severe).astype(float)), *levels(work), *levels(worked),
+                    *(levels(meetings) if has_meet else [0.0, 0.0]),
+                    *levels((x[R.FORM] * inv_prod.astype(np.float32)).astype(float)),
+                    *levels(np.maximum(worked - regular, 0.0))]
+        assert row[R.S0 : R.K0].tobytes() == np.array(expected).tobytes()
+        hours = x.astype(float) * inv_prod.astype(np.float32).astype(float)
+        clock = [hours[j, t].sum() + hours[j, v].sum() for j in range(7)]
+        assert row[R.K0 : R.F0 - 2].tobytes() == np.array(clock[:5] + [clock[5]]).tobytes()
+        assert row[R.FAKE_HOURS] == fake_hours[t].sum() + fake_hours[v].sum()
+        assert row[R.FOUND] == found[t].sum() + found[v].sum()
+        if has_meet:
+            assert row[R.TRAVEL] == travel[t].sum() + travel[v].sum() and row[R.FIXED_HOURS] == fixed[t].sum() + fixed[v].sum()
+            assert (row[R.APP_T], row[R.APP_V]) == (app[t].sum(), app[v].sum())
+            patterns = row[R.X0 :]
+            assert patterns[11] == repeated[t].sum() + repeated[v].sum() and patterns[16] == hall[t].sum() + hall[v].sum()
+        flows = row[R.F0 : R.X0].reshape(6, 5)
+        by_kind = [done[j, t].sum() + done[j, v].sum() for j in range(10)]
+        assert flows[1].tobytes() == (np.array(by_kind[:5], np.float32) + np.array(by_kind[5:], np.float32)).astype(float).tobytes()
+        assert flows[2].tobytes() == np.array([faked[j, t].sum() + faked[j, v].sum() for j in range(5)], np.float32).astype(float).tobytes()
+        pending = [np.float32(stock_n[j, t].sum() + stock_n[j, v].sum()) + np.float32(stock_n[5 + j, t].sum() + stock_n[5 + j, v].sum())
+                   for j in range(5)]
+        assert flows[5].tobytes() == np.array(pending, np.float32).astype(float).tobytes()
+        counts = [active.sum(), *((e > th).sum() for th in thresholds)]
+        assert row[R.X0 : R.X0 + 4].tolist() == [float(k) for k in counts]
+        assert row[R.WEEKEND_WORKERS] == (0.0 if has_meet else float(np.count_nonzero(worked)))  # no meetings: a weekend

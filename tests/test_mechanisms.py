@@ -414,3 +414,147 @@ def test_fused_patrol_equals_the_reference_functions():
         got_visit, got_found = patrol.patrol_day(proactive_h, service_h, visit_need, need, professional, 0.15,
                                                  fix_penalty, 0.45)
         assert got_visit.tobytes() == visit_h.tobytes() and got_found.tobytes() == found.tobytes()
+
+
+def _turnover_step_by_step(c, quits, day, vacancy_days, schedule):
+    """The quit loop as it was written before `staffing._leave` compiled it: `hand_over` per leaver, in turn."""
+    from sim.core.county import post_shares
+
+    refill_day = day + max(vacancy_days, 1)
+    at_work = c.active & ~c.sick
+    for i in quits:
+        staffing.hand_over((c.stock_n[1], c.stock_h[1], c.stock_n[0], c.stock_h[0]), int(i), c.unit_of(int(i)), at_work)
+        c.filled[i] = False
+        c.vacancy_timer[i] = refill_day
+        schedule.setdefault(refill_day, []).append(int(i))
+        c.exhaustion[i] = c.severe_days[i] = c.stress[i] = c.fake_stock[i] = c.fake_hours[i] = 0.0
+    refilled = staffing.due_refills(schedule, day)
+    c.filled[refilled] = True
+    c.vacancy_timer[refilled] = 0
+    if len(quits) or len(refilled):
+        c.refresh_active()
+        if min(list(quits) + list(refilled)) < c.n_township_cadres:
+            c.post_share, c.uncovered = post_shares(c.holds, c.active, c.n_townships, c.t_slots)
+    return refilled
+
+
+def test_compiled_turnover_equals_the_step_by_step_hand_over():
+    """`staffing.turnover` (one compiled pass over the leavers, and `update_post_share` compiled) gives the bits
+    of `hand_over` leaver after leaver and of `county.post_shares`: several leavers of one unit on one day
+    (the morning's at-work list still holds the first when the second leaves), units with nobody left at work,
+    and lines left without a holder."""
+    import copy
+
+    from sim.core.county import build_county
+
+    s = Scenario(n_townships=3, villages_per_township=4, township_cadres=3, village_cadres=3, posts_min=1, posts_max=2)
+    uncovered_seen = False
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        c = build_county(s, np.random.default_rng(seed), np.random.default_rng(99))
+        c.stock[...] = (rng.random(c.stock.shape) * 5).astype(np.float32)
+        c.exhaustion[:], c.stress[:] = rng.random(c.n_cadres), rng.random(c.n_cadres)
+        c.sick[:] = rng.random(c.n_cadres) < 0.2
+        c.filled[1] = False  # a township vacancy, refilled on day 4
+        ref, got, ref_schedule, got_schedule = copy.deepcopy(c), c, {4: [1]}, {4: [1]}
+        for day in range(6):
+            quits = rng.permutation(c.n_cadres)[: rng.integers(0, 16)]
+            ref_refilled = _turnover_step_by_step(ref, quits, day, 2, ref_schedule)
+            got_refilled = staffing.turnover(got, quits, day, 2, got_schedule)
+            assert list(ref_refilled) == list(got_refilled) and ref_schedule == got_schedule
+            for name in ("stock", "filled", "vacancy_timer", "exhaustion", "severe_days", "stress", "fake_stock",
+                         "fake_hours", "active", "post_share", "uncovered"):
+                assert getattr(ref, name).tobytes() == getattr(got, name).tobytes(), (seed, day, name)
+            uncovered_seen = uncovered_seen or bool((got.uncovered > 0).any())
+    assert uncovered_seen
+
+
+def test_compiled_queue_day_equals_the_step_by_step_functions():
+    """`service.start_day`, `resolve` (with its totals) and `oldest_age` give the bits of `age_queue`, numpy's
+    column sums of the queue (row after row; one contiguous run for a single village) and `queue[a].any()`,
+    in queues that fill, overflow the give-up age and empty."""
+    rng = np.random.default_rng(5)
+    gave_up = 0.0
+    for V in (1, 2, 7):
+        ref, got = np.zeros((12, V)), np.zeros((12, V))
+        ref_oldest = got_oldest = 0
+        for day in range(40):
+            requests = rng.poisson(3.0 if day < 25 else 0.2, V).astype(float)
+            found = rng.random(V) * (day % 3 == 0)
+            given_up = service.age_queue(ref, requests + found, ref_oldest)
+            ref_oldest = min(ref_oldest + 1, ref.shape[0] - 1)
+            waiting = ref[: ref_oldest + 1].sum(0)
+            got_given_up, got_oldest, got_waiting = service.start_day(got, requests, found, got_oldest)
+            assert (given_up, ref_oldest) == (got_given_up, got_oldest) and got.tobytes() == ref.tobytes()
+            gave_up += given_up
+            assert got_waiting.tobytes() == waiting.tobytes()
+            capacity = rng.random(V) * (0.5 if day < 30 else 8.0)
+            ref_served = service.resolve(ref, capacity, waiting, 3, ref_oldest)
+            expected_backlog = float(waiting.sum()) - ref_served.resolved if waiting.any() else 0.0
+            assert ref_served.backlog == expected_backlog
+            upper = ref_oldest
+            while upper > 0 and not ref[upper].any():
+                upper -= 1
+            ref_oldest = upper
+            assert service.oldest_age(ref, got_oldest) == upper
+            got[...] = ref
+            got_oldest = upper
+    assert gave_up > 0
+
+
+def test_compiled_village_hours_severe_list_and_complaints_equal_numpy():
+    """The small compiled passes that replaced numpy glue in the day: each village's service and proactive
+    hours (`TimeUse.service_village`, `proactive_village`: `County.per_village` of the float32 hours, also for
+    a single village with many slots, which numpy adds pairwise), the severely exhausted in draw order, and
+    complaint events per village cadre."""
+    from sim.core.county import build_county
+    from sim.core.mechanisms.timeuse import _village_sums
+
+    rng = np.random.default_rng(2)
+    for towns, villages, cadres in ((1, 1, 2), (1, 1, 11), (2, 3, 4), (3, 20, 5)):
+        s = Scenario(n_townships=towns, villages_per_township=villages, village_cadres=cadres)
+        c = build_county(s, np.random.default_rng(0), np.random.default_rng(1))
+        Nt, N = c.n_township_cadres, c.n_cadres
+        hours = (rng.random(N) * 10 ** rng.uniform(-3, 3, N)).astype(np.float32)
+        got = np.empty(c.n_villages)
+        _village_sums(hours, Nt, got)
+        assert got.tobytes() == c.per_village(hours[Nt:].astype(float)).tobytes()
+        severe, active = rng.random(N) < 0.3, rng.random(N) < 0.8
+        expected = c.draw_order[(severe & active)[c.draw_order]]
+        assert burnout.severely_exhausted(severe, active, c.draw_order).tolist() == expected.tolist()
+        complaints, filled = rng.random(c.n_villages) * 3, rng.random(N - Nt) < 0.9
+        ref = c.to_village_cadres(complaints) * filled * (0.7 / max(cadres, 1))
+        assert accountability.complaint_events(complaints, filled, 0.7, cadres).tobytes() == ref.tobytes()
+
+
+def test_compiled_draw_steps_equal_numpy():
+    """The compiled steps around the day's random draws give what the numpy expressions they replaced gave,
+    from the same draws: rates scaled for the season (`generate`), who is at work, who falls sick, who quits."""
+    from sim.core.county import build_county
+
+    s = Scenario(n_townships=2)
+    r = regime(s, False)
+    rates = generation.daily_rates(r, 24, 2, np.full(40, 300.0), 2.0 / 365)
+    for season, insp in ((1.0, 1.0), (1.3, 1.0), (0.7, 2.5)):
+        lam = rates.flat.copy()
+        lam[rates.campaign_idx] *= season
+        lam[rates.inspection_idx] *= insp
+        got, ref = np.random.default_rng(4), np.random.default_rng(4)
+        county_n, town_add, (specialist, requests) = generation.generate(got, rates, season, insp)
+        x = ref.poisson(lam).astype(float)
+        assert np.array_equal(np.concatenate([county_n.ravel(), town_add.ravel(), specialist, requests]), x)
+    c = build_county(s, np.random.default_rng(0), np.random.default_rng(1))
+    rng = np.random.default_rng(8)
+    for _ in range(5):
+        c.sick[:], c.active[:] = rng.random(c.n_cadres) < 0.2, rng.random(c.n_cadres) < 0.9
+        assert c.at_work().tobytes() == (c.active & ~c.sick).astype(float).tobytes()
+        severe_idx = np.flatnonzero(rng.random(c.n_cadres) < 0.3)
+        severe_days = rng.integers(0, 120, c.n_cadres).astype(float)
+        sick = burnout.sick_days(severe_idx, c.n_cadres, 0.4, np.random.default_rng(3))
+        ref_sick = np.zeros(c.n_cadres, bool)
+        ref_sick[severe_idx] = np.random.default_rng(3).random(severe_idx.size) < 0.4
+        assert np.array_equal(sick, ref_sick) and sick.any()
+        quits = staffing.quitters(severe_idx, severe_days, 60, 0.5, np.random.default_rng(5))
+        past = severe_idx[severe_days[severe_idx] > 60]
+        ref_quits = past[np.random.default_rng(5).random(past.size) < 0.5]
+        assert quits.tolist() == ref_quits.tolist() and len(quits) > 0

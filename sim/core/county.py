@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
+from sim.core.jit import kernel
 from sim.core.scenario import Scenario
 
 N_BACKLOG = 5
@@ -125,9 +126,22 @@ class County:
     def n_cadres(self) -> int:
         return self.n_township_cadres + self.n_villages * self.v_slots
 
+    def at_work(self) -> np.ndarray:
+        """(N,) 1.0 for the cadres at work today (in post and not off sick), 0.0 for the others."""
+        out = np.empty(len(self.active))
+        _at_work(self.active, self.sick, out)
+        return out
+
     def refresh_active(self) -> None:
         """Recompute `active` (filled and not seconded) after staffing changes."""
         self.active = self.filled & ~self.seconded
+
+
+@kernel
+def _at_work(active, sick, out) -> None:
+    """`(active & ~sick).astype(float)`."""
+    for i in range(len(out)):
+        out[i] = 1.0 if active[i] and not sick[i] else 0.0
 
 
 def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Generator) -> County:
@@ -215,16 +229,55 @@ def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Gen
 
 def update_post_share(c: County) -> None:
     """Split each department's township work over the active holders of its post; a line whose holders are
-    all away falls to the township's other active cadres (MODEL.md mechanism 3)."""
-    Nt, st = c.n_township_cadres, c.t_slots
-    act = c.active[:Nt].astype(float)
-    h = c.holds * act
-    per_town = c.per_township(h)  # (D, T) active holders
-    fallback = np.tile((per_town == 0).astype(float), st) * act  # (D, Nt)
+    all away falls to the township's other active cadres (MODEL.md mechanism 3). One compiled pass
+    (`_post_shares`) doing what `post_shares` does step by step."""
+    D, Nt = c.holds.shape
+    c.post_share, c.uncovered = np.empty((D, Nt)), np.empty(D)
+    _post_shares(c.holds, c.active, c.n_townships, c.t_slots, c.post_share, c.uncovered)
+
+
+def post_shares(holds: np.ndarray, active: np.ndarray, n_townships: int, t_slots: int) -> tuple[np.ndarray, np.ndarray]:
+    """(D, Nt) share of each department's township work per township cadre, and (D,) townships where the line
+    has nobody at all: the step-by-step definition of `update_post_share`."""
+    Nt = holds.shape[1]
+    act = active[:Nt].astype(float)
+    h = holds * act
+
+    def per_township(a: np.ndarray) -> np.ndarray:
+        return a.reshape(a.shape[0], t_slots, n_townships).sum(-2)
+
+    per_town = per_township(h)  # (D, T) active holders
+    fallback = np.tile((per_town == 0).astype(float), t_slots) * act  # (D, Nt)
     w = h + fallback
-    tot = c.per_township(w)
-    c.post_share = w / np.tile(np.where(tot > 0, tot, 1.0), st)
-    c.uncovered = (tot == 0).sum(1).astype(float)  # (D,) townships where the line has nobody at all
+    tot = per_township(w)
+    return w / np.tile(np.where(tot > 0, tot, 1.0), t_slots), (tot == 0).sum(1).astype(float)
+
+
+@kernel
+def _post_shares(holds, active, n_townships, t_slots, post_share, uncovered) -> None:
+    """`post_shares` one department and township at a time. Every value is a whole number of 0/1 posts
+    until the last division, so each sum is exact in any order."""
+    D = holds.shape[0]
+    for d in range(D):
+        nobody = 0
+        for t in range(n_townships):
+            holders = 0.0
+            for s in range(t_slots):
+                i = s * n_townships + t
+                holders += holds[d, i] * (1.0 if active[i] else 0.0)
+            fallback = 1.0 if holders == 0 else 0.0
+            total = 0.0
+            for s in range(t_slots):
+                i = s * n_townships + t
+                act = 1.0 if active[i] else 0.0
+                w = holds[d, i] * act + fallback * act
+                post_share[d, i] = w
+                total += w
+            if total == 0:
+                nobody += 1
+            for s in range(t_slots):
+                post_share[d, s * n_townships + t] /= total if total > 0 else 1.0
+        uncovered[d] = float(nobody)
 
 
 def hierarchy(c: County) -> nx.Graph:

@@ -19,6 +19,7 @@ from mesa.datacollection import DataCollector
 
 from sim.core.agents import Department, TownshipCadre, VillageCadre
 from sim.core.county import REAL, build_county, hierarchy, update_post_share
+from sim.core.jit import pairwise_sum, total
 from sim.core.levers import INSP, SERVICE, VISIT, regime
 from sim.core.mechanisms import (
     accountability,
@@ -34,8 +35,6 @@ from sim.core.mechanisms import (
 )
 from sim.core.record import COLUMNS, Recorder, summarise, summary_names
 from sim.core.scenario import Scenario, ScenarioError, as_scenario
-
-PROACTIVE = SERVICE + 1  # the demand row for proactive village work: vulnerable-household visits and grid patrol
 
 
 class GrassrootsModel(mesa.Model):
@@ -65,6 +64,7 @@ class GrassrootsModel(mesa.Model):
         self.day = 0
         Nt, N = c.n_township_cadres, c.n_cadres
         self._Nt = Nt
+        self._sv_base = c.n_base_village // c.n_villages  # village slots filled in the baseline, per village
         self._agents_made = False
         self.running = True
 
@@ -86,15 +86,20 @@ class GrassrootsModel(mesa.Model):
         self._trace_kind = [reg.trace.astype(REAL) for reg in self.regimes]
         self._backlog_weight_kind = [reg.weight[:5].astype(REAL) for reg in self.regimes]
         self._effort_village_kind = [reg.effort_village.astype(REAL) for reg in self.regimes]
-        self._timeuse = timeuse.TimeUse.empty(c.n_cadres)  # the day's allocation, refilled every day
+        self._timeuse = timeuse.TimeUse.empty(c.n_cadres, c.n_villages)  # the day's allocation, refilled every day
         self._aging = [self._by_level(reg.aging_township, reg.aging) for reg in self.regimes]
         # cadres plan `planning_days` ahead: that share of their fresh work is due soon
         self._due = [self._by_level(np.minimum(1.0, p.planning_days * reg.aging_township),
                                     np.minimum(1.0, p.planning_days * reg.aging)) for reg in self.regimes]
         self._visit_need = service.visit_need(c.households, p.vulnerable_share, p.visits_per_household_month, p.effort_visit) * 7 / 5
+        self._visit_needed = float(self._visit_need.sum())  # county hours of visits owed per workday
         self._patrol_need = patrol.patrol_need(c.grids, p.patrol_hours_per_grid_week)
         grids_per_town = np.bincount(c.town_of_village, weights=c.grids, minlength=c.n_townships)
         self._grid_share = c.grids / grids_per_town[c.town_of_village]  # a village's share of its township's grids
+        # on a workday, by regime: purchased professionals' patrol hours, and the proactive work left to each
+        # village's cadres
+        self._professional_h = [reg.purchased_workers * p.professional_hours * self._grid_share for reg in self.regimes]
+        self._proactive = [patrol.proactive_need(self._visit_need, self._patrol_need, h) for h in self._professional_h]
         self._professional_discovery = p.discovery_per_patrol_hour * p.professional_discovery
         self._insp_mean = max(1e-9, self.regimes[0].dept_rate[INSP] * c.n_departments)
         self._recovery = p.recovery / c.resilience  # resilient cadres recover faster
@@ -184,6 +189,8 @@ class GrassrootsModel(mesa.Model):
         """Sum over the cadre (last) axis of the slots in post: township sum plus village sum, each in a fixed
         order."""
         township, village = self.levels
+        if a.ndim == 1:  # the compiled sum in numpy's order, without numpy's per-call cost
+            return pairwise_sum(a, township.start, township.stop) + pairwise_sum(a, village.start, village.stop)
         return a[..., township].sum(-1) + a[..., village].sum(-1)
 
 
@@ -191,7 +198,7 @@ class GrassrootsModel(mesa.Model):
         """A uniform draw per village cadre slot, in the order of `county.draw_order` (village by village); the
         main stream only ever serves base slots (so extra staff leave the baseline's random numbers untouched)."""
         c = self.county
-        V, sv_base = c.n_villages, c.n_base_village // c.n_villages
+        V, sv_base = c.n_villages, self._sv_base
         u = self._rng_main.random(V * sv_base).reshape(V, sv_base).T.ravel()
         if sv_base == c.v_slots:
             return u
@@ -229,7 +236,7 @@ class GrassrootsModel(mesa.Model):
         weekday = t % 7 < 5 and not self._holiday[t % 365]  # departments rest at weekends and the Spring Festival;
         # residents and petitions do not
         Nt, sv = self._Nt, c.v_slots
-        work = (c.active & ~c.sick).astype(float)  # at work today (1.0) or not (0.0)
+        work = c.at_work()  # at work today (1.0) or not (0.0)
         vwork = work[Nt:]
 
         # 1 generation: department tasks and meetings, township additions, specialist cases, resident requests
@@ -259,17 +266,15 @@ class GrassrootsModel(mesa.Model):
             meet = timeuse.fixed_items(county_n[5], town_add[5], c.post_share, self._town_of_vcadre, self._uniform_village(), r,
                                        work=work, cap=p.fixed_hours_cap)  # only cadres at work attend
             fixed = meet.hours
-            present = vwork * (1.0 - meet.away)  # in the village and able to serve residents
+            present = meet.present  # in the village and able to serve residents
         else:
             meet = None
             fixed = np.zeros(c.n_cadres)
             present = vwork
-        given_up = service.age_queue(c.queue, requests + self._found, self._oldest)  # waited too long: gone
-        self._oldest = min(self._oldest + 1, c.queue.shape[0] - 1)
-        waiting = c.queue[: self._oldest + 1].sum(0)  # (V,) requests waiting per village
+        # residents' requests and yesterday's finds on patrol join the queue; those who waited too long give up
+        given_up, self._oldest, waiting = service.start_day(c.queue, requests, self._found, self._oldest)
         if weekday:
-            professional_h = r.purchased_workers * p.professional_hours * self._grid_share
-            proactive = patrol.proactive_need(self._visit_need, self._patrol_need, professional_h)
+            professional_h, proactive = self._professional_h[reform], self._proactive[reform]
         else:
             professional_h, proactive = 0.0, np.zeros(c.n_villages)
         # demands (backlog with its trace, residents waiting, proactive work), hours due, capacity with overtime,
@@ -289,7 +294,7 @@ class GrassrootsModel(mesa.Model):
 
         # 6 accountability: overdue tasks, discovered fakes (which come back as rework, 整改), specialist errors,
         # yesterday's complaints and incidents raise stress
-        insp_factor = float(county_n[INSP].sum()) / self._insp_mean if weekday else 0.0
+        insp_factor = total(county_n[INSP]) / self._insp_mean if weekday else 0.0
         found, stress_added = accountability.stress_day(
             c.stress, c.fake_stock, c.fake_hours, fell_due[0], done, self._complaint_events, r, insp_factor,
             p.fake_found_weight, p.stress_decay, c.stock, c.filled, p.rework_share if weekday else 0.0)
@@ -299,30 +304,30 @@ class GrassrootsModel(mesa.Model):
         # 7 burnout: exhaustion, sick days; quitting and vacancies
         severe = burnout.exhaustion_day(c.exhaustion, c.severe_days, worked, p.regular_hours, stress_added, c.resilience,
                                         r.exhaustion_gain, p.stress_gain, self._recovery, c.filled, p.severe_threshold)
-        severe_idx = c.draw_order[(severe & c.active)[c.draw_order]]  # unit by unit: who draws which number
+        severe_idx = burnout.severely_exhausted(severe, c.active, c.draw_order)  # unit by unit: who draws which number
         c.sick = burnout.sick_days(severe_idx, len(severe), p.sick_rate, self._rng_main)
         quits = staffing.quitters(severe_idx, c.severe_days, p.quit_after_days, p.quit_rate, self._rng_main)
         refilled = staffing.turnover(c, quits, t, p.vacancy_days, self._refills)
         self._n_vacant += len(quits) - len(refilled)
 
         # 8 service: requests resolved oldest first with the hours of cadres present; complaints become petitions
-        service_h = c.per_village(x[SERVICE, Nt:].astype(float))  # (V,) hours given to residents' requests
+        service_h = day.service_village  # (V,) hours given to residents' requests
         served = service.resolve(c.queue, service_h / p.effort_service, waiting, p.service_limit_days, self._oldest)
         self._oldest = service.oldest_age(c.queue, self._oldest)
         served.complaints, c.petitions = accountability.petitions(served.complaints, p.complaint_share,
                                                                   p.effort_petition, p.effort_campaign)
-        served.complaints_total = float(served.complaints.sum())
-        self._complaint_events[Nt:] = accountability.complaint_events(c.to_village_cadres(served.complaints), c.filled[Nt:],
-                                                                      p.complaint_accountability, p.village_cadres)
+        served.complaints_total = total(served.complaints)
+        accountability.complaint_events(served.complaints, c.filled[Nt:], p.complaint_accountability, p.village_cadres,
+                                        out=self._complaint_events[Nt:])
 
         # 9 grid patrol and visits: found problems join tomorrow's queue, fewer the more of a village's hours go to
         # fixing; missed visits risk incidents, which bring accountability on the villages that missed them
         if weekday:
-            proactive_h = c.per_village(x[PROACTIVE, Nt:].astype(float))
+            proactive_h = day.proactive_village
             visit_h, self._found = patrol.patrol_day(proactive_h, service_h, self._visit_need, proactive, professional_h,
                                                      r.patrol_discovery, r.fix_penalty, self._professional_discovery)
-            visit_needed, visit_done = float(self._visit_need.sum()), float(visit_h.sum())
-            visit_split = visit_done / max(float(proactive_h.sum()), 1e-12)
+            visit_needed, visit_done = self._visit_needed, total(visit_h)
+            visit_split = visit_done / max(total(proactive_h), 1e-12)
         else:
             self._found = np.zeros(c.n_villages)
             visit_h = self._visit_need * 0.0  # no visits at weekends (and so no incidents: none were needed)
@@ -338,7 +343,7 @@ class GrassrootsModel(mesa.Model):
         self.recorder.record(
             t, self, x=x, inv_prod=inv_prod, r=r, work=work, worked=worked, fake_hours=fake_hours, meet=meet,
             arr=arrivals, v_dropped=v_dropped, done=done, faked=faked[0], found=found, served=served,
-            arrived=float(requests.sum()), problems=float(self._found.sum()), quits=len(quits), visit_split=visit_split,
+            arrived=total(requests), problems=total(self._found), quits=len(quits), visit_split=visit_split,
             visit_done=visit_done, visit_needed=visit_needed, incidents=incidents, weekday=weekday, given_up=given_up,
         )
         self.day = t + 1

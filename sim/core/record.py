@@ -83,11 +83,10 @@ PATTERNS = ("in_post", "above_mild", "above_moderate", "above_severe", "sec_form
 X0 = F0 + 30
 RAW = X0 + len(PATTERNS)
 
-# rows of the recorder's per-cadre buffer after the LEVEL_SUMS: clock hours (7), fake, travel, fixed, app, repeated,
-# service hall
-HOURS = len(LEVEL_SUMS)
-FAKE, TRAVEL, FIXED, APP, REPEATED, HALL = range(HOURS + 7, HOURS + 13)
-ROWS = HOURS + 13
+SC = {name: i for i, name in enumerate(SCALARS)}
+# the SCALARS that `_day_sums` writes (county sums), after those `Recorder.record` writes (up to FAKE_HOURS)
+FAKE_HOURS, TRAVEL, APP_T, APP_V, FIXED_HOURS, FORMS_VILLAGE, WEEKEND_WORKERS, ON_TIME, LATE_DONE, FOUND = range(
+    SC["fake_hours"], S0)
 
 BURNOUT_LEVELS = ("none", "mild", "moderate", "severe")
 DUTY_CATEGORIES = ("basic", "cooperation", "returned")
@@ -145,7 +144,7 @@ class Recorder:
     def __init__(self, days: int, n_township_cadres: int, n_cadres: int, trace_rates: np.ndarray | None = None) -> None:
         self.raw = np.full((days, RAW), np.nan)
         self.nt = n_township_cadres
-        self.buffer = np.zeros((ROWS, n_cadres))  # per-cadre values of the day, summed in one call
+        self.scratch = np.empty(n_cadres)  # a per-cadre value of the day, made to be summed (`_day_sums`)
         self.trace_rates = np.zeros((2, 5)) if trace_rates is None else np.asarray(trace_rates, float)  # by reform
         self.days_done = 0
         self._derived: tuple[int, np.ndarray] = (-1, np.empty(0))
@@ -157,75 +156,47 @@ class Recorder:
                incidents, weekday, given_up: float = 0.0) -> None:
         """Write day t's raw row from the day's arrays: `done` (2, 5, N) tasks each cadre finished today (late,
         fresh), `faked` (5, N) tasks faked, `found` (N,) fakes found, the hours of the time allocation. Every
-        per-cadre sum of the day runs in one compiled pass (`_day_sums`), over the slots in post (`m.levels`),
-        township and village apart, each in numpy's own order (`jit.pairwise_sum`)."""
+        per-cadre sum of the day, and the row's values made from them, come from one compiled pass
+        (`_day_sums`), over the slots in post (`m.levels`), township and village apart, each in numpy's own order
+        (`jit.pairwise_sum`); the day's scalars are written here."""
         c, p = m.county, m.params
         if self._constants is None:
             secretaries = self.nt + np.arange(c.n_villages)  # slot 0 of each village: slot-major layout (county.py)
             self._constants = (secretaries, duty_lists(p), np.array(burnout_thresholds(p)),
                                (duplicate_form_share(p, False), duplicate_form_share(p, True)))
-            self._sums = np.empty((ROWS, 2))
             self._cadre_sums = np.empty(22, np.float32)  # done late, done fresh, faked (by kind), on time, late, pending
-            self._found = np.empty(1)
-            self._counts = np.empty(6)
-            self._forms = np.empty(2)
+            self._none = np.zeros(0)
         secretaries, duty, thresholds, duplicate = self._constants
         township, village = m.levels
+        reform = int(r.reform)
+        none = self._none
         has_meet = meet is not None
-        zeros = self.buffer[0, :0]
-        _day_sums(self.buffer, c.active, c.exhaustion, p.burnout_threshold, p.severe_threshold, work, worked,
-                  meet.meetings if has_meet else zeros, x, inv_prod, p.regular_hours, fake_hours,
-                  meet.travel if has_meet else zeros, meet.hours if has_meet else zeros,
-                  meet.app_hours if has_meet else zeros,
-                  meet.repeated if has_meet and meet.repeated is not None else zeros,
-                  meet.hall if has_meet and meet.hall is not None else zeros, has_meet,
-                  township.start, township.stop, village.start, village.stop, c.stock_n.reshape(10, -1),
-                  done.reshape(10, -1), faked, found, c.filled, self.nt, secretaries, thresholds, self._sums,
-                  self._cadre_sums, self._found, self._counts, self._forms)
-        sums, cs = self._sums, self._cadre_sums
-        county = sums[:, 0] + sums[:, 1]
+        repeated = meet.repeated if has_meet and meet.repeated is not None else none
+        hall = meet.hall if has_meet and meet.hall is not None else none
+        items = getattr(arr, "township_items", None)
         row = self.raw[t]
-        row[S0:K0] = sums[: len(LEVEL_SUMS)].ravel()
-        row[K0 : F0 - 1] = county[HOURS : HOURS + 7]
-        row[F0 - 1] = row[F0 - 2] * (1.0 - visit_split)  # proactive hours split into visits and patrol
-        row[F0 - 2] *= visit_split
-        if has_meet:
-            travel, fixed = float(county[TRAVEL]), float(county[FIXED])
-            app_t, app_v = sums[APP].tolist()
-            forms = float(arr.village_n[FORM].sum()) / c.n_villages
-            repeated = float(county[REPEATED]) if meet.repeated is not None else None
-            hall = float(county[HALL]) if meet.hall is not None else 0.0
-        else:
-            travel = app_t = app_v = fixed = forms = hall = 0.0
-            repeated = None
-        done_late, done_fresh, faked_by = cs[0:5], cs[5:10], cs[10:15]
-        row[:S0] = (
+        _day_sums(row, self.scratch, self._cadre_sums, c.active, c.exhaustion, p.burnout_threshold,
+                  p.severe_threshold, thresholds, work, worked, x, inv_prod, p.regular_hours, fake_hours, has_meet,
+                  meet.meetings if has_meet else none, meet.travel if has_meet else none,
+                  meet.hours if has_meet else none, meet.app_hours if has_meet else none, repeated, hall,
+                  township.start, township.stop, village.start, village.stop, c.stock_n.reshape(10, -1),
+                  done.reshape(10, -1), faked, found, c.filled, self.nt, secretaries, visit_split, weekday,
+                  arr.village_n, arr.created, arr.returned, arr.dropped, v_dropped,
+                  none if items is None else items, duty[reform], p.salary_township_cadre, p.salary_village_cadre,
+                  r.purchased_workers * c.n_townships * p.grid_worker_price)
+        row[:FAKE_HOURS] = (
             t, float(weekday), float(r.reform), arrived, problems, served.resolved, served.within_limit,
             served.response_days, served.backlog, served.complaints_total, visit_needed, visit_done, incidents,
-            float(quits), float(m._n_vacant), float(county[FAKE]), travel, app_t, app_v, fixed, forms,
-            0.0 if weekday else float(np.count_nonzero(worked)), float(cs[15]), float(cs[16]), float(self._found[0]),
+            float(quits), float(m._n_vacant),
         )
-        flows = row[F0:X0].reshape(6, 5)
-        flows[0] = arr.created
-        np.add(done_late, done_fresh, out=flows[1])
-        flows[2] = faked_by
-        flows[3] = arr.returned
-        np.add(arr.dropped, v_dropped, out=flows[4])
-        flows[5] = cs[17:22]
+        if items is None:
+            row[X0 + 6 : X0 + 9] = np.nan
         out = row[X0:]
-        out[0:6] = self._counts[:4].tolist() + self._forms.tolist()  # in post, above each threshold, forms
-        items = getattr(arr, "township_items", None)
-        out[6:9] = (items[:, None] * duty[int(r.reform)]).sum(0) if items is not None else np.nan
         out[9] = arrived / c.n_villages
-        out[10] = duplicate[int(r.reform)]
-        out[11] = 0.0 if repeated is None else repeated  # county hours at repeated meetings
-        n_t, n_v = self._counts[4], self._counts[5]
-        workers = r.purchased_workers * c.n_townships
+        out[10] = duplicate[reform]
         out[13] = float(c.n_villages)
-        out[12] = (n_t * p.salary_township_cadre + n_v * p.salary_village_cadre + workers * p.grid_worker_price) / YEAR
         out[14] = given_up  # they waited every day up to the give-up age, and leave today
         out[15] = given_up * (c.queue.shape[0])
-        out[16] = hall  # county hours staffing the township service halls
         self.days_done = t + 1
 
     @property
@@ -428,56 +399,105 @@ def summary_names() -> list[str]:
 
 
 @kernel
-def _day_sums(per, active, exhaustion, burnout_threshold, severe_threshold, work, worked, meetings, x, inv_prod,
-              regular, fake_hours, travel, fixed, app, repeated, hall, has_meet, tlo, thi, vlo, vhi, stock_n, done, faked,
-              found, filled, nt, secretaries, thresholds, sums, cadre_sums, found_sum, counts, forms) -> None:
-    """The day's per-cadre values into `per` (rows: LEVEL_SUMS, clock hours by demand, fake, travel, fixed, app,
-    repeated, service hall) and every county sum of the day: `sums` (ROWS, 2) over the township slots tlo:thi and village slots
-    vlo:vhi; tasks done late and fresh, faked and pending by kind, on time and late (`cadre_sums`, float32 like
-    the stocks); fakes found; cadres in post, above each burnout threshold and filled by level (`counts`); the
-    secretaries' forms of the day, mean and busy-day quantile (`forms`, NaN with no secretary at work). Each
-    sum in numpy's order (`pairwise_sum`), each product in the dtype of the numpy code it replaced."""
-    rows, n = per.shape
-    k = x.shape[0]
-    for i in range(n):
-        a = 1.0 if active[i] else 0.0
-        e = exhaustion[i] * a
-        per[0, i] = a
-        per[1, i] = e
-        per[2, i] = 1.0 if e > burnout_threshold else 0.0
-        per[3, i] = 1.0 if e > severe_threshold else 0.0
-    per[4] = work
-    per[5] = worked
-    if has_meet:
-        per[6] = meetings
-    else:
-        per[6] = 0.0
-    for i in range(n):
-        per[7, i] = x[FORM, i] * np.float32(inv_prod[i])  # float32, as the form hours were
-    for i in range(n):
-        per[8, i] = max(worked[i] - regular, 0.0)
-    for j in range(k):
-        row, xj = per[HOURS + j], x[j]
-        for i in range(n):
-            row[i] = np.float64(xj[i]) * np.float64(np.float32(inv_prod[i]))
-    per[FAKE] = fake_hours
-    if has_meet:  # on other days these rows keep the last workday's values (not read)
-        per[TRAVEL] = travel
-        per[FIXED] = fixed
-        per[APP] = app
-        if repeated.shape[0]:
-            per[REPEATED] = repeated
-        else:
-            per[REPEATED] = 0.0
-        if hall.shape[0]:
-            per[HALL] = hall
-        else:
-            per[HALL] = 0.0
-    for r in range(rows):
-        sums[r, 0] = pairwise_sum(per[r], tlo, thi)
-        sums[r, 1] = pairwise_sum(per[r], vlo, vhi)
-    # tasks by kind: done late (0:5) and fresh (5:10), faked (10:15), on time, late, pending (17:22)
+def _level_sums(a, tlo, thi, vlo, vhi, row, at) -> None:
+    """row[at], row[at + 1]: the sums of `a` over the township slots tlo:thi and the village slots vlo:vhi."""
+    row[at] = pairwise_sum(a, tlo, thi)
+    row[at + 1] = pairwise_sum(a, vlo, vhi)
+
+
+@kernel
+def _county_sum(a, tlo, thi, vlo, vhi) -> float:
+    """Township sum plus village sum of `a` (`GrassrootsModel.county_sum`)."""
+    return pairwise_sum(a, tlo, thi) + pairwise_sum(a, vlo, vhi)
+
+
+@kernel
+def _count_above(a, lo, hi, threshold) -> float:
+    """How many of a[lo:hi] exceed `threshold`: the sum of their 0/1 indicators, exact in any order."""
+    n = 0
+    for i in range(lo, hi):
+        n += a[i] > threshold  # no branch: a threshold crossed at random costs no misprediction
+    return float(n)
+
+
+@kernel
+def _day_sums(row, scratch, cadre_sums, active, exhaustion, burnout_threshold, severe_threshold, thresholds, work,
+              worked, x, inv_prod, regular, fake_hours, has_meet, meetings, travel, fixed, app, repeated, hall,
+              tlo, thi, vlo, vhi, stock_n, done, faked, found, filled, nt, secretaries, visit_split, weekday,
+              village_n, created, returned, dropped, v_dropped, items, duty, salary_township, salary_village,
+              workers_cost) -> None:
+    """Day t's raw `row` from the day's per-cadre arrays, all but the scalars `Recorder.record` writes: the
+    LEVEL_SUMS over the township slots tlo:thi and the village slots vlo:vhi, clock hours by demand (the
+    proactive ones split into visits and patrol), the SCALARS made of county sums (fake, travel, app and fixed
+    hours, forms per village, weekend workers, on time, late, fakes found), the task flows by kind (created,
+    done, faked and pending summed in float32 like the stocks, returned, dropped), and the PATTERNS made of
+    cadres (in post, above each burnout threshold, the secretaries' forms: mean and busy-day quantile, NaN
+    with no secretary at work, the duty-list categories of `items`, cost, repeated meetings, service hall).
+    Each sum in numpy's order (`pairwise_sum`) over its source array, or over `scratch` for a value made per
+    cadre; each product in the dtype of the numpy code it replaced; counts of 0/1 indicators are exact."""
+    n = active.shape[0]
     kinds = faked.shape[0]
+    out = row[X0:]
+    # LEVEL_SUMS: in post, exhaustion, burned out, severe, at work, worked, meetings, form hours, overtime; and
+    # the PATTERNS' cadres in post and above each burnout threshold (exhaustion is 0 outside `active`)
+    in_post, mild, moderate, severe = 0, 0, 0, 0  # counts, without branches (see `_count_above`)
+    t_mild, t_moderate, t_severe = thresholds[0], thresholds[1], thresholds[2]
+    for i in range(n):
+        e = exhaustion[i] * (1.0 if active[i] else 0.0)
+        scratch[i] = e
+        in_post += active[i]
+        mild += e > t_mild
+        moderate += e > t_moderate
+        severe += e > t_severe
+    out[0] = float(in_post)
+    out[1], out[2], out[3] = float(mild), float(moderate), float(severe)
+    for lo, hi, at in ((tlo, thi, S0), (vlo, vhi, S0 + 1)):  # township, village
+        in_post = 0
+        for i in range(lo, hi):
+            in_post += active[i]
+        row[at] = float(in_post)
+        row[at + 4] = _count_above(scratch, lo, hi, burnout_threshold)
+        row[at + 6] = _count_above(scratch, lo, hi, severe_threshold)
+    _level_sums(scratch, tlo, thi, vlo, vhi, row, S0 + 2)
+    _level_sums(work, tlo, thi, vlo, vhi, row, S0 + 8)
+    _level_sums(worked, tlo, thi, vlo, vhi, row, S0 + 10)
+    if has_meet:
+        _level_sums(meetings, tlo, thi, vlo, vhi, row, S0 + 12)
+    else:
+        row[S0 + 12] = 0.0
+        row[S0 + 13] = 0.0
+    for i in range(n):
+        scratch[i] = x[FORM, i] * np.float32(inv_prod[i])  # float32, as the form hours were
+    _level_sums(scratch, tlo, thi, vlo, vhi, row, S0 + 14)
+    for i in range(n):
+        scratch[i] = max(worked[i] - regular, 0.0)
+    _level_sums(scratch, tlo, thi, vlo, vhi, row, S0 + 16)
+    # clock hours by demand (5 backlog kinds, service, proactive), the proactive ones split into visits, patrol
+    for j in range(x.shape[0]):
+        xj = x[j]
+        for i in range(n):
+            scratch[i] = np.float64(xj[i]) * np.float64(np.float32(inv_prod[i]))
+        row[K0 + j] = _county_sum(scratch, tlo, thi, vlo, vhi)
+    row[F0 - 1] = row[F0 - 2] * (1.0 - visit_split)
+    row[F0 - 2] *= visit_split
+    # the SCALARS made of county sums
+    row[FAKE_HOURS] = _county_sum(fake_hours, tlo, thi, vlo, vhi)
+    if has_meet:
+        row[TRAVEL] = _county_sum(travel, tlo, thi, vlo, vhi)
+        row[APP_T] = pairwise_sum(app, tlo, thi)
+        row[APP_V] = pairwise_sum(app, vlo, vhi)
+        row[FIXED_HOURS] = _county_sum(fixed, tlo, thi, vlo, vhi)
+        row[FORMS_VILLAGE] = pairwise_sum(village_n[FORM], 0, village_n.shape[1]) / village_n.shape[1]
+    else:
+        for at in range(TRAVEL, WEEKEND_WORKERS):
+            row[at] = 0.0
+    workers = 0
+    if not weekday:
+        for i in range(n):
+            if worked[i] != 0.0:
+                workers += 1
+    row[WEEKEND_WORKERS] = float(workers)
+    # tasks by kind: done late (0:5) and fresh (5:10), faked (10:15), on time, late, pending (17:22)
     for j in range(2 * kinds):
         cadre_sums[j] = pairwise_sum(done[j], tlo, thi) + pairwise_sum(done[j], vlo, vhi)
     for j in range(kinds):
@@ -493,16 +513,18 @@ def _day_sums(per, active, exhaustion, burnout_threshold, severe_threshold, work
         late_n = pairwise_sum(stock_n[j], tlo, thi) + pairwise_sum(stock_n[j], vlo, vhi)
         fresh_n = pairwise_sum(stock_n[kinds + j], tlo, thi) + pairwise_sum(stock_n[kinds + j], vlo, vhi)
         cadre_sums[3 * kinds + 2 + j] = late_n + fresh_n
-    found_sum[0] = pairwise_sum(found, tlo, thi) + pairwise_sum(found, vlo, vhi)
-    # counts: in post, above each burnout threshold (exhaustion is 0 outside `active`), filled by level
-    in_post = 0
-    above = np.zeros(3)
-    for i in range(n):
-        if active[i]:
-            in_post += 1
-        for j in range(3):
-            if per[1, i] > thresholds[j]:
-                above[j] += 1.0
+    row[ON_TIME] = np.float64(cadre_sums[3 * kinds])
+    row[LATE_DONE] = np.float64(cadre_sums[3 * kinds + 1])
+    row[FOUND] = _county_sum(found, tlo, thi, vlo, vhi)
+    # flows by kind: created, done, faked, returned, dropped, pending
+    for j in range(kinds):
+        row[F0 + j] = created[j]
+        row[F0 + kinds + j] = np.float64(cadre_sums[j] + cadre_sums[kinds + j])
+        row[F0 + 2 * kinds + j] = np.float64(cadre_sums[2 * kinds + j])
+        row[F0 + 3 * kinds + j] = returned[j]
+        row[F0 + 4 * kinds + j] = dropped[j] + v_dropped[j]
+        row[F0 + 5 * kinds + j] = np.float64(cadre_sums[3 * kinds + 2 + j])
+    # PATTERNS: cost of the cadres in post (filled by level), duty-list categories, repeated meetings, halls
     n_t = 0
     for i in range(nt):
         if filled[i]:
@@ -511,9 +533,16 @@ def _day_sums(per, active, exhaustion, burnout_threshold, severe_threshold, work
     for i in range(nt, n):
         if filled[i]:
             n_v += 1
-    counts[0] = in_post
-    counts[1], counts[2], counts[3] = above[0], above[1], above[2]
-    counts[4], counts[5] = n_t, n_v
+    # the township items by duty-list category, kind after kind
+    if items.shape[0]:
+        for cat in range(duty.shape[1]):
+            total = items[0] * duty[0, cat]
+            for j in range(1, kinds):
+                total += items[j] * duty[j, cat]
+            out[6 + cat] = total
+    out[11] = _county_sum(repeated, tlo, thi, vlo, vhi) if repeated.shape[0] else 0.0  # hours at repeated meetings
+    out[12] = (np.float64(n_t) * salary_township + np.float64(n_v) * salary_village + workers_cost) / YEAR
+    out[16] = _county_sum(hall, tlo, thi, vlo, vhi) if hall.shape[0] else 0.0  # hours staffing the service halls
     # the forms each secretary at work filled or faked today: mean and the busy-day quantile
     day = np.empty(len(secretaries))
     m = 0
@@ -522,17 +551,17 @@ def _day_sums(per, active, exhaustion, burnout_threshold, severe_threshold, work
             day[m] = np.float64(done[FORM, s] + done[kinds + FORM, s] + faked[FORM, s])
             m += 1
     if m == 0:
-        forms[0] = np.nan
-        forms[1] = np.nan
+        out[4] = np.nan
+        out[5] = np.nan
         return
-    forms[0] = pairwise_sum(day, 0, m) / m
+    out[4] = pairwise_sum(day, 0, m) / m
     srt = np.sort(day[:m])
     virtual = (m - 1) * BUSY_DAY_QUANTILE
     lo = math.floor(virtual)
     if virtual >= m - 1:
-        forms[1] = srt[m - 1]
+        out[5] = srt[m - 1]
     else:
         below, above_ = srt[lo], srt[lo + 1]
         t = virtual - lo
         diff = above_ - below
-        forms[1] = above_ - diff * (1 - t) if t >= 0.5 else below + diff * t
+        out[5] = above_ - diff * (1 - t) if t >= 0.5 else below + diff * t

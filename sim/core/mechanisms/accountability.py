@@ -56,10 +56,24 @@ def service_orientation(base: float, stress: np.ndarray, defensiveness: float, h
     return base * (1.0 - defensiveness * (stress / (stress + half)))
 
 
-def complaint_events(complaints_of_village: np.ndarray, filled: np.ndarray, weight: float, cadres: int) -> np.ndarray:
-    """Accountability events on each village cadre from the village's complaints (信访 brings accountability
-    down on the village, S0): `weight` events per complaint, shared by the village's cadres."""
-    return complaints_of_village * filled * (weight / max(cadres, 1))
+def complaint_events(complaints: np.ndarray, filled: np.ndarray, weight: float, cadres: int,
+                     out: np.ndarray | None = None) -> np.ndarray:
+    """Accountability events on each village cadre (slot-major, (v_slots * V,)) from her village's complaints
+    (`complaints` (V,); 信访 brings accountability down on the village, S0): `weight` events per complaint,
+    shared by the village's cadres; empty slots get none. Written into `out` if given."""
+    out = np.empty(len(filled)) if out is None else out
+    _complaint_events(complaints, filled, weight / max(cadres, 1), out)
+    return out
+
+
+@kernel
+def _complaint_events(complaints, filled, share, out) -> None:
+    """`complaint_events`: each slot's village's complaints x filled x share, in that order."""
+    V = complaints.shape[0]
+    out_sv, filled_sv = out.reshape(-1, V), filled.reshape(-1, V)  # (slots, V): slot-major
+    for s in range(out_sv.shape[0]):
+        for v in range(V):
+            out_sv[s, v] = complaints[v] * (1.0 if filled_sv[s, v] else 0.0) * share
 
 
 def incident_events(incidents: float, missed_visits: np.ndarray, filled: np.ndarray, weight: float,
@@ -107,8 +121,14 @@ def _stress_day(stress, fake_stock, fake_work, overdue, done, complaint_events, 
                 fake_found_weight, intensity, decay, stock, filled, rework_share, found, added) -> None:
     """`stress_day` one cadre at a time, in the dtypes and order of the numpy code it replaced (overdue tasks
     added kind after kind in float32, like the stocks; the rework added to the float32 stock in float64)."""
-    k = overdue.shape[0]
-    for i in range(len(stress)):
+    k, n = overdue.shape
+    late = overdue[0].copy()  # tasks fallen overdue today, kind after kind (the loop over cadres inside: it vectorises)
+    for j in range(1, k):
+        row = overdue[j]
+        for i in range(n):
+            late[i] += row[i]
+    n_insp, h_insp, spec_late, spec_fresh = stock[0, 1, INSP], stock[1, 1, INSP], done[0, SPEC], done[1, SPEC]
+    for i in range(n):
         f = fake_stock[i] * found_share
         fake_stock[i] -= f
         fh = fake_work[i] * found_share
@@ -116,14 +136,11 @@ def _stress_day(stress, fake_stock, fake_work, overdue, done, complaint_events, 
         if rework_share > 0.0:  # 整改: only the found fakes of slots in post come back (and count as found)
             in_post = 1.0 if filled[i] else 0.0
             f = f * in_post
-            stock[0, 1, INSP, i] += f
-            stock[1, 1, INSP, i] += fh * in_post * rework_share
+            n_insp[i] += f
+            h_insp[i] += fh * in_post * rework_share
         found[i] = f
-        late = overdue[0, i]
-        for j in range(1, k):
-            late += overdue[j, i]
-        errors = (done[0, SPEC, i] + done[1, SPEC, i]) * specialist_error
-        events = late + fake_found_weight * f
+        errors = (spec_late[i] + spec_fresh[i]) * specialist_error
+        events = late[i] + fake_found_weight * f
         events += errors
         events += complaint_events[i]
         a = events * intensity

@@ -81,46 +81,50 @@ def _assign_day(stock, township_n, township_h, village_n, work, secretary, secre
     V = village_n.shape[1]
     one = np.float32(1.0)
     nv = n - nt
+    # (loops index views of the village slots from 0, so that numba needs no check for negative indices)
     load = stock[1, 0, 0, nt:].copy()  # hours pending per village cadre: her ten stocks added in turn
     for late_fresh in range(2):
         for j in range(k):
             if late_fresh or j:
-                h = stock[1, late_fresh, j]
+                h = stock[1, late_fresh, j, nt:]
                 for i in range(nv):
-                    load[i] += h[nt + i]
+                    load[i] += h[i]
     w = np.empty(nv)
     w_form = np.empty(nv)
+    v_work, v_secretary, v_form = work[nt:], secretary[nt:], secretary_form[nt:]
     for i in range(nv):
         damp = one + load[i] * load_aversion
-        w[i] = work[nt + i] * secretary[nt + i] / damp
-        w_form[i] = work[nt + i] * secretary_form[nt + i] / damp
+        w[i] = v_work[i] * v_secretary[i] / damp
+        w_form[i] = v_work[i] * v_form[i] / damp
+    w_sv, w_form_sv = w.reshape(v_slots, V), w_form.reshape(v_slots, V)  # (slots, V) views
     tot = w[:V].copy()
     tot_form = w_form[:V].copy()
     for s in range(1, v_slots):
         for v in range(V):
-            tot[v] += w[s * V + v]
-            tot_form[v] += w_form[s * V + v]
+            tot[v] += w_sv[s, v]
+            tot_form[v] += w_form_sv[s, v]
     nobody = np.zeros(V, np.bool_)
     for v in range(V):
         any_share = False
         for s in range(v_slots):
-            w[s * V + v] /= tot[v] if tot[v] > 0 else 1.0
-            w_form[s * V + v] /= tot_form[v] if tot_form[v] > 0 else 1.0
-            any_share = any_share or w[s * V + v] != 0.0
+            w_sv[s, v] /= tot[v] if tot[v] > 0 else 1.0
+            w_form_sv[s, v] /= tot_form[v] if tot_form[v] > 0 else 1.0
+            any_share = any_share or w_sv[s, v] != 0.0
         nobody[v] = not any_share
     for j in range(k):
         n_fresh, h_fresh = stock[0, 1, j], stock[1, 1, j]
         for i in range(nt):
             n_fresh[i] += np.float32(township_n[j, i])
             h_fresh[i] += np.float32(township_h[j, i])
-        shares = w_form if by_form and j == FORM else w
+        shares = w_form_sv if by_form and j == FORM else w_sv
         effort = effort_village[j]
+        arriving = village_n[j]
+        v_n, v_h = n_fresh[nt:].reshape(v_slots, V), h_fresh[nt:].reshape(v_slots, V)
         for s in range(v_slots):
             for v in range(V):
-                i = nt + s * V + v
-                count = np.float32(village_n[j, v] * shares[i - nt])
-                n_fresh[i] += count
-                h_fresh[i] += count * effort
+                count = np.float32(arriving[v] * shares[s, v])
+                v_n[s, v] += count
+                v_h[s, v] += count * effort
     for j in range(k):  # village after village (numpy's order for the (kinds, villages) gather it replaced)
         lost = 0.0
         first = True

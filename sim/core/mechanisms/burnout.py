@@ -39,8 +39,32 @@ def sick_days(severe_idx: np.ndarray, n: int, rate: float, rng: np.random.Genera
     """Cadres off sick tomorrow (bool, length n): each severely exhausted one with probability `rate`."""
     sick = np.zeros(n, bool)
     if severe_idx.size:
-        sick[severe_idx] = rng.random(severe_idx.size) < rate
+        _fall_sick(severe_idx, rng.random(severe_idx.size), float(rate), sick)
     return sick
+
+
+@kernel
+def _fall_sick(idx, u, rate, sick) -> None:
+    """`sick[idx] = u < rate`."""
+    for j in range(len(idx)):
+        sick[idx[j]] = u[j] < rate
+
+
+def severely_exhausted(severe: np.ndarray, active: np.ndarray, draw_order: np.ndarray) -> np.ndarray:
+    """The severely exhausted cadres in post, unit by unit (`County.draw_order`: who draws which random number
+    for sick days and quitting): `draw_order[(severe & active)[draw_order]]`, in one compiled pass."""
+    out = np.empty(len(draw_order), np.int64)
+    return out[: _severely_exhausted(severe, active, draw_order, out)]
+
+
+@kernel
+def _severely_exhausted(severe, active, draw_order, out) -> int:
+    k = 0
+    for i in draw_order:
+        if severe[i] and active[i]:
+            out[k] = i
+            k += 1
+    return k
 
 
 def exhaustion_day(exhaustion: np.ndarray, severe_days: np.ndarray, worked: np.ndarray, regular: float,

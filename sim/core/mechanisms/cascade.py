@@ -64,8 +64,9 @@ def cascade(county_n: np.ndarray, town_add: np.ndarray, specialist: np.ndarray, 
     if uncovered is None:
         uncovered = T - post_share.sum(1)  # each township's shares of a line add to 1, or 0 if nobody holds it
     Nt, V = post_share.shape[1], len(town_of_village)
-    township_n, township_h, village_n = np.empty((5, Nt)), np.empty((5, Nt)), np.empty((5, V))
-    created, returned, dropped, items = np.empty(5), np.zeros(5), np.empty(5), np.empty(5)
+    township_n, township_h = np.empty((2, 5, Nt))
+    village_n = np.empty((5, V))
+    created, returned, dropped, items = np.zeros((4, 5))
     _cascade(np.ascontiguousarray(county_n, dtype=np.float64), np.ascontiguousarray(town_add, dtype=np.float64),
              np.ascontiguousarray(specialist, dtype=np.float64), petitions, post_share, town_of_village,
              k.keep.ravel(), k.own_hours.ravel(), k.push_to_village, k.additions.ravel(), k.keep_specialist,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.jit import kernel
 from sim.core.levers import CAMP, INSP, Regime
 
 
@@ -85,13 +86,25 @@ def holidays(first_day: int, n_days: int) -> np.ndarray:
 
 def generate(rng: np.random.Generator, rates: Rates, season_factor: float,
              inspection_factor: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Today's draws: county (6, D) tasks+meetings by department, township additions (6, T), village (2, V)
-    specialist cases and resident requests. Rows 0-4 are BACKLOG kinds, row 5 meetings."""
+    """Today's draws: county (6, D) tasks+meetings by department, township additions (6, T), village
+    (specialist cases (V,), resident requests (V,)). Rows 0-4 are BACKLOG kinds, row 5 meetings."""
     lam = rates.flat
     if season_factor != 1.0 or inspection_factor != 1.0:
-        lam = lam.copy()
-        lam[rates.campaign_idx] *= season_factor
-        lam[rates.inspection_idx] *= inspection_factor
+        lam = np.empty_like(lam)
+        _seasonal_rates(rates.flat, rates.campaign_idx, rates.inspection_idx, float(season_factor),
+                        float(inspection_factor), lam)
     x = rng.poisson(lam).astype(float)
     D, T = rates.n_departments, rates.n_townships
-    return x[: 6 * D].reshape(6, D), x[6 * D : 6 * D + 6 * T].reshape(6, T), x[6 * D + 6 * T :].reshape(2, -1)
+    village = x[6 * D + 6 * T :].reshape(2, -1)
+    return x[: 6 * D].reshape(6, D), x[6 * D : 6 * D + 6 * T].reshape(6, T), (village[0], village[1])
+
+
+@kernel
+def _seasonal_rates(flat, campaign_idx, inspection_idx, season_factor, inspection_factor, lam) -> None:
+    """`lam = flat.copy(); lam[campaign_idx] *= season_factor; lam[inspection_idx] *= inspection_factor`."""
+    for i in range(len(flat)):
+        lam[i] = flat[i]
+    for i in campaign_idx:
+        lam[i] *= season_factor
+    for i in inspection_idx:
+        lam[i] *= inspection_factor

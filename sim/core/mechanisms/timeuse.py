@@ -23,6 +23,7 @@ class FixedItems:
     app_hours: np.ndarray  # (N,)
     repeated: np.ndarray | None = None  # (N,) hours at a repeated tier of one meeting (the village tier)
     hall: np.ndarray | None = None  # (N,) hours staffing the township service hall (township cadres)
+    present: np.ndarray | None = None  # (Nv,) share of the day a village cadre is at work in the village
 
 
 def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share: np.ndarray,
@@ -33,18 +34,21 @@ def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share:
     is summoned (stochastic rounding), and held again in the village unless consolidated. Video attendance
     saves the travel and keeps the cadre in the village. Township cadres also staff the township service hall
     (便民服务中心) for a fixed share of each workday: their own resident-facing work. With `work`, only cadres at
-    work attend and fixed hours are capped at `cap` (the day still has sleep in it). One compiled pass over the cadres."""
+    work attend and fixed hours are capped at `cap` (the day still has sleep in it); `present` is the share of
+    the day each village cadre is at work in the village. One compiled pass over the cadres."""
     Nt = post_share.shape[1]
     N = Nt + len(u)
     inperson = 1.0 - r.video
-    out = FixedItems(np.empty(N), np.empty(N), np.empty(len(u)), np.empty(N), np.empty(N), np.empty(N), np.empty(N))
+    per_cadre = np.empty((6, N))
+    meetings, hours, travel, app_hours, repeated, hall = per_cadre
+    out = FixedItems(meetings, hours, np.empty(len(u)), travel, app_hours, repeated, hall, np.empty(len(u)))
     _fixed_items(np.ascontiguousarray(county_meetings, dtype=np.float64), np.asarray(town_added, np.float64),
                  post_share, town_of_vcadre, u, np.ones(N) if work is None else work, float(cap),
                  bool(r.village_tier_meetings), float(inperson), float(r.attend_share),
                  float(r.travel_township * inperson), float(r.travel_village * inperson), float(r.app_hours_township),
                  float(r.app_hours_village), float(r.meeting_hours), float(r.village_meeting_hours),
                  float(r.township_service_hours), out.meetings, out.hours, out.away, out.travel, out.app_hours,
-                 out.repeated, out.hall)
+                 out.repeated, out.hall, out.present)
     return out
 
 
@@ -52,15 +56,21 @@ def fixed_items(county_meetings: np.ndarray, town_added: np.ndarray, post_share:
 def _fixed_items(county_meetings, town_added, post_share, town_of_vcadre, u, work, cap, village_tier, inperson,
                  attend_share, travel_township, travel_village, app_township, app_village, meeting_hours,
                  village_meeting_hours, hall_township, meetings, hours, away, travel, app_hours, repeated,
-                 hall) -> None:
+                 hall, present) -> None:
     """`fixed_items` one cadre at a time, each operation in the order of the numpy code it replaced (the
     county's meetings added in numpy's pairwise order, a cadre's posts department after department)."""
     D, nt = post_share.shape
     total = pairwise_sum(county_meetings, 0, D)
+    # a township cadre's county meetings, department after department: one running sum per cadre, the loop
+    # over cadres inside (the cadres' sums advance side by side rather than one long chain at a time)
     for i in range(nt):
-        mt = county_meetings[0] * post_share[0, i]
-        for d in range(1, D):
-            mt += county_meetings[d] * post_share[d, i]
+        meetings[i] = county_meetings[0] * post_share[0, i]
+    for d in range(1, D):
+        cm, share = county_meetings[d], post_share[d]
+        for i in range(nt):
+            meetings[i] += cm * share[i]
+    for i in range(nt):
+        mt = meetings[i]
         tr = mt * travel_township
         h = mt * meeting_hours
         h += tr
@@ -73,8 +83,10 @@ def _fixed_items(county_meetings, town_added, post_share, town_of_vcadre, u, wor
         repeated[i] = 0.0 * w
         hall[i] = hall_township * w
         hours[i] = min(h * w, cap)
+    # village cadres, on views of their slots from 0 (so that numba needs no check for negative indices)
+    v_meetings, v_hours, v_travel, v_app = meetings[nt:], hours[nt:], travel[nt:], app_hours[nt:]
+    v_repeated, v_hall, v_work = repeated[nt:], hall[nt:], work[nt:]
     for k in range(len(u)):
-        i = nt + k
         expected = total + town_added[town_of_vcadre[k]] if village_tier else total
         mv = np.floor(expected * attend_share + u[k])
         tr = mv * travel_village
@@ -88,14 +100,15 @@ def _fixed_items(county_meetings, town_added, post_share, town_of_vcadre, u, wor
             m = mv
         h += tr
         h += app_village
-        w = work[i]
-        meetings[i] = m * w
-        travel[i] = tr * w
-        app_hours[i] = app_village * w
-        repeated[i] = rep * w
-        hall[i] = 0.0 * w
-        hours[i] = min(h * w, cap)
+        w = v_work[k]
+        v_meetings[k] = m * w
+        v_travel[k] = tr * w
+        v_app[k] = app_village * w
+        v_repeated[k] = rep * w
+        v_hall[k] = 0.0 * w
+        v_hours[k] = min(h * w, cap)
         away[k] = min(1.0, mv * inperson)
+        present[k] = w * (1.0 - away[k])
 
 
 def overtime(need: np.ndarray, regular_left: np.ndarray, pressure: float, cap: float) -> np.ndarray:
@@ -164,13 +177,15 @@ class TimeUse:
     inv_prod: np.ndarray  # (N,) 1 / prod
     used: np.ndarray  # (N,) clock hours on flexible work
     worked: np.ndarray  # (N,) clock hours at work (fixed items included)
+    service_village: np.ndarray  # (V,) hours a village's cadres give to residents' requests
+    proactive_village: np.ndarray  # (V,) hours a village's cadres give to proactive work (visits and patrol)
 
     @classmethod
-    def empty(cls, n: int) -> TimeUse:
+    def empty(cls, n: int, villages: int = 0) -> TimeUse:
         real = np.float32
         return cls(np.empty((5, n), real), np.empty((5, n), real), *(np.empty((7, n), real) for _ in range(3)),
                    np.empty(n, real), np.empty(n, real),
-                   *(np.empty(n) for _ in range(5)))
+                   *(np.empty(n) for _ in range(5)), np.empty(villages), np.empty(villages))
 
 
 def allocate_day(out: TimeUse, *, weekday: bool, stock: np.ndarray, due: np.ndarray, trace1: np.ndarray,
@@ -190,16 +205,38 @@ def allocate_day(out: TimeUse, *, weekday: bool, stock: np.ndarray, due: np.ndar
         float(p.overtime_pressure), float(p.overtime_cap), real(p.regular_hours), real(p.overtime_pressure),
         real(p.weekend_cap), float(service_weight), float(p.defensiveness), float(p.stress_half),
         real(proactive_weight), out.demand, out.weight, out.x, out.need, out.capacity_eff, out.capacity, out.prod,
-        out.inv_prod, out.used, out.worked,
+        out.inv_prod, out.used, out.worked, out.service_village, out.proactive_village,
     )
     return out
+
+
+@kernel
+def _village_sums(hours, nt, out) -> None:
+    """out (V,): the village cadres' `hours` (float32, slot-major from `nt`) summed over each village's slots in
+    float64, as `County.per_village` adds them: slot after slot; for a single village, whose slots are then
+    one contiguous run, in numpy's pairwise order."""
+    V = out.shape[0]
+    sv = (hours.shape[0] - nt) // V
+    if V == 1:
+        column = np.empty(sv)
+        for s in range(sv):
+            column[s] = np.float64(hours[nt + s])
+        out[0] = pairwise_sum(column, 0, sv)
+        return
+    by_slot = hours[nt:].reshape(sv, V)  # (slots, V), indexed from 0: no checks for negative indices
+    for v in range(V):
+        out[v] = np.float64(by_slot[0, v])
+    for s in range(1, sv):
+        for v in range(V):
+            out[v] += np.float64(by_slot[s, v])
 
 
 @kernel
 def _allocate_day(weekday, stock, due, stock_h, due_h, trace1, backlog_weight, fixed, work, present, waiting, proactive,
                   exhaustion, stress, effort_service, loss, regular, pressure, cap, regular32, pressure32,
                   weekend_cap32, service_weight, defensiveness, stress_half, proactive_weight,
-                  demand, weight, x, need, capacity_eff, capacity, prod, inv_prod, used, worked) -> None:
+                  demand, weight, x, need, capacity_eff, capacity, prod, inv_prod, used, worked, service_village,
+                  proactive_village) -> None:
     """`allocate_day`, each operation in the dtype and order of the numpy code it replaced (per cadre, sums over
     demands row after row; float32 where the stocks are float32); loops run over the cadres (contiguous)."""
     k, n = stock_h.shape
@@ -208,12 +245,15 @@ def _allocate_day(weekday, stock, due, stock_h, due_h, trace1, backlog_weight, f
     V = waiting.shape[0]
     sv = nv // V
     one, zero32, tiny12, tiny20 = np.float32(1.0), np.float32(0.0), np.float32(1e-12), np.float32(1e-20)
+    # (loops index (slots, V) views of the village slots and single rows, from 0, so that numba needs no
+    # check for negative indices)
+    present_sv, work_sv = present.reshape(sv, V), work[nt:].reshape(sv, V)
     # a village's hours per unit of presence: its service and proactive work spread over its cadres
     at, on = present[:V].copy(), work[nt : nt + V].copy()
     for s in range(1, sv):
         for v in range(V):
-            at[v] += present[s * V + v]
-            on[v] += work[nt + s * V + v]
+            at[v] += present_sv[s, v]
+            on[v] += work_sv[s, v]
     for v in range(V):
         at[v] = waiting[v] * effort_service / (at[v] if at[v] > 0 else 1.0)
         on[v] = proactive[v] / (on[v] if on[v] > 0 else 1.0)
@@ -234,16 +274,18 @@ def _allocate_day(weekday, stock, due, stock_h, due_h, trace1, backlog_weight, f
         t1 = trace1[j]
         for i in range(n):
             demand[j, i] = stock_h[j, i] * t1
+    service, proactive_demand = demand[k], demand[k + 1]
     for i in range(nt):
-        demand[k, i] = zero32
-        demand[k + 1, i] = zero32
-    for i in range(nt, n):
-        v = (i - nt) % V
-        demand[k, i] = np.float32(present[i - nt] * at[v])
-        demand[k + 1, i] = np.float32(work[i] * on[v])
+        service[i] = zero32
+        proactive_demand[i] = zero32
+    service_sv, proactive_sv = service[nt:].reshape(sv, V), proactive_demand[nt:].reshape(sv, V)
+    for s in range(sv):
+        for v in range(V):
+            service_sv[s, v] = np.float32(present_sv[s, v] * at[v])
+            proactive_sv[s, v] = np.float32(work_sv[s, v] * on[v])
     for i in range(n):
-        nd = need[i] + demand[k, i]
-        nd += demand[k + 1, i]
+        nd = need[i] + service[i]
+        nd += proactive_demand[i]
         pr = 1.0 - loss * exhaustion[i]
         prod[i] = pr
         nd = np.float32(nd / pr)
@@ -262,9 +304,10 @@ def _allocate_day(weekday, stock, due, stock_h, due_h, trace1, backlog_weight, f
         bw = backlog_weight[j]
         for i in range(n):
             weight[j, i] = due_h[j, i] / (stock_h[j, i] + tiny12) * bw
+    service_priority, proactive_priority = weight[k], weight[k + 1]
     for i in range(n):
-        weight[k, i] = np.float32(service_weight * (1.0 - defensiveness * (stress[i] / (stress[i] + stress_half))))
-        weight[k + 1, i] = proactive_weight
+        service_priority[i] = np.float32(service_weight * (1.0 - defensiveness * (stress[i] / (stress[i] + stress_half))))
+        proactive_priority[i] = proactive_weight
     _water_fill(demand, weight, capacity_eff, x, one, tiny20)
     # clock hours used on flexible work, and worked
     tot = x[0].copy()
@@ -277,3 +320,6 @@ def _allocate_day(weekday, stock, due, stock_h, due_h, trace1, backlog_weight, f
         u = tot[i] * ip
         used[i] = u
         worked[i] = fixed[i] + max(u, min(capacity[i], max(regular - fixed[i], 0.0))) if weekday else u
+    # each village's hours on residents' requests and on proactive work
+    _village_sums(x[k], nt, service_village)
+    _village_sums(x[k + 1], nt, proactive_village)

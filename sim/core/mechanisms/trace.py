@@ -73,7 +73,7 @@ def settle_day(stock: np.ndarray, fake_stock: np.ndarray, fake_work: np.ndarray,
     place; returns (done, faked, fell_due) (2, 5, N each: [late, fresh] for done,
     [count, hours] for the others) and fake_hours (N,)."""
     real = stock.dtype.type
-    done, faked, due = np.empty_like(stock[0]), np.empty_like(stock[0]), np.empty_like(stock[0])
+    done, faked, due = np.empty((3, *stock.shape[1:]), stock.dtype)
     fake_hours = np.empty(len(worked))
     _settle_day(stock, fake_stock, fake_work, x, trace1, trace, aging, used, need, work, worked, real(propensity),
                 done, faked, due, fake_hours)
@@ -126,17 +126,22 @@ def _settle_day(stock, fake_stock, fake_work, x, trace1, trace, aging, used, nee
             a, share = age[i], propensity * short[i]
             _fall_due(n_fresh, n_late, faked_n, due_n, i, a, share)  # tasks
             _fall_due(h_fresh, h_late, faked_h, due_h, i, a, share)  # and their hours
-    for i in range(n):  # per cadre: the faked tasks (and their work) join the stock of fakes; faking costs their
-        # trace hours
-        fake_stock_add, fake_work_add = faked[0, 0, i], faked[1, 0, i]
-        for j in range(1, k):
-            fake_stock_add += faked[0, j, i]
-            fake_work_add += faked[1, j, i]
-        th = trace[0] * faked[1, 0, i]
-        for j in range(1, k):
-            th += trace[j] * faked[1, j, i]
-        fh = min(np.float64(th), max(24.0 - worked[i], 0.0))
+    # per cadre: the faked tasks (and their work) join the stock of fakes; faking costs their trace hours. Sums
+    # over kinds in turn, with the loop over cadres inside (it vectorises)
+    fake_stock_add, fake_work_add = faked[0, 0].copy(), faked[1, 0].copy()
+    th = np.empty(n, np.float32)
+    trace0, faked_h0 = trace[0], faked[1, 0]
+    for i in range(n):
+        th[i] = trace0 * faked_h0[i]
+    for j in range(1, k):
+        faked_n, faked_h, tj = faked[0, j], faked[1, j], trace[j]
+        for i in range(n):
+            fake_stock_add[i] += faked_n[i]
+            fake_work_add[i] += faked_h[i]
+            th[i] += tj * faked_h[i]
+    for i in range(n):
+        fh = min(np.float64(th[i]), max(24.0 - worked[i], 0.0))
         fake_hours[i] = fh
         worked[i] += fh
-        fake_stock[i] += fake_stock_add
-        fake_work[i] += fake_work_add
+        fake_stock[i] += fake_stock_add[i]
+        fake_work[i] += fake_work_add[i]
