@@ -99,6 +99,8 @@ def test_compiled_sums_add_in_numpys_and_pythons_order():
         for n in (0, 1, 7, 8, 9, 16, 127, 128, 129, 255, 256, 257, 300, 1584, 8_191, 8_192, 10_000, 40_000):
             a = (rng.standard_normal(n + 3) * 10 ** rng.uniform(-4, 4, n + 3)).astype(dtype)
             assert np.asarray(pairwise_sum(a, 3, n + 3), dtype).tobytes() == a[3:].sum().tobytes(), (dtype, n)
+            zeros = np.full(n, -0.0, dtype)  # numpy adds the sum to +0.0: negative zeros sum to +0.0
+            assert np.asarray(pairwise_sum(zeros, 0, n), dtype).tobytes() == zeros.sum().tobytes(), (dtype, n)
     for n in (0, 1, 2, 5, 50):
         a = rng.standard_normal(n) * 10 ** rng.uniform(-8, 8, n)
         assert python_sum(a, 0, n) == sum(a.tolist())

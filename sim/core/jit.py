@@ -164,11 +164,14 @@ def _pairwise_5(a: Any, lo: int, hi: int) -> Any:
 def pairwise_sum(a: Any, lo: int, hi: int) -> Any:
     """Sum of the 1-d array a[lo:hi] in numpy's own order (its pairwise summation of a contiguous run, in the
     array's dtype), so that a compiled loop gives the bits of `a[lo:hi].sum()`: a run longer than
-    PAIRWISE_BLOCK is split in two (the first part a multiple of 8 long), each summed so, and the two added."""
+    PAIRWISE_BLOCK is split in two (the first part a multiple of 8 long), each summed so, and the two added.
+    numpy then adds that to its identity, +0.0: a run of negative zeros sums to +0.0, here too."""
     if hi - lo <= PAIRWISE_BLOCK:
-        return _pairwise_block(a, lo, hi)
-    mid = _split(lo, hi)
-    return _pairwise_5(a, lo, mid) + _pairwise_5(a, mid, hi)
+        s = _pairwise_block(a, lo, hi)
+    else:
+        mid = _split(lo, hi)
+        s = _pairwise_5(a, lo, mid) + _pairwise_5(a, mid, hi)
+    return abs(s) if s == 0 else s
 
 
 @kernel
