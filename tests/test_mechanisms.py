@@ -445,7 +445,7 @@ def test_compiled_turnover_equals_the_step_by_step_hand_over():
     and lines left without a holder."""
     import copy
 
-    from sim.core.county import build_county
+    from sim.core.county import build_county, update_post_share
 
     s = Scenario(n_townships=3, villages_per_township=4, township_cadres=3, village_cadres=3, posts_min=1, posts_max=2)
     uncovered_seen = False
@@ -456,6 +456,8 @@ def test_compiled_turnover_equals_the_step_by_step_hand_over():
         c.exhaustion[:], c.stress[:] = rng.random(c.n_cadres), rng.random(c.n_cadres)
         c.sick[:] = rng.random(c.n_cadres) < 0.2
         c.filled[1] = False  # a township vacancy, refilled on day 4
+        c.refresh_active()
+        update_post_share(c)  # as the model keeps it: shares follow every change of who is in post
         ref, got, ref_schedule, got_schedule = copy.deepcopy(c), c, {4: [1]}, {4: [1]}
         for day in range(6):
             quits = rng.permutation(c.n_cadres)[: rng.integers(0, 16)]

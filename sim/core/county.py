@@ -59,6 +59,7 @@ class County:
     post_share: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (D, Nt) who does a department's work
     active: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (N,) filled and not seconded
     uncovered: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (D,) townships with nobody on a line
+    line_empty: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (D, T) 1 where a township has nobody on a line
     draw_order: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (N,) slots unit by unit
 
     @property
@@ -227,13 +228,17 @@ def build_county(s: Scenario, rng: np.random.Generator, rng_extra: np.random.Gen
     return c
 
 
-def update_post_share(c: County) -> None:
+def update_post_share(c: County, towns: np.ndarray | None = None) -> None:
     """Split each department's township work over the active holders of its post; a line whose holders are
     all away falls to the township's other active cadres (MODEL.md mechanism 3). One compiled pass
-    (`_post_shares`) doing what `post_shares` does step by step."""
+    (`_post_shares`) doing what `post_shares` does step by step. `towns`: only these townships' cadres came or
+    went (a province loses a few cadres a day: their townships are worked out again, not all 1,200)."""
     D, Nt = c.holds.shape
-    c.post_share, c.uncovered = np.empty((D, Nt)), np.empty(D)
-    _post_shares(c.holds, c.active, c.n_townships, c.t_slots, c.post_share, c.uncovered)
+    T = c.n_townships
+    if towns is None or c.post_share.shape != (D, Nt):
+        c.post_share, c.uncovered, c.line_empty = np.empty((D, Nt)), np.empty(D), np.zeros((D, T))
+        towns = np.arange(T)
+    _post_shares(c.holds, c.active, T, c.t_slots, np.asarray(towns, np.int64), c.post_share, c.line_empty, c.uncovered)
 
 
 def post_shares(holds: np.ndarray, active: np.ndarray, n_townships: int, t_slots: int) -> tuple[np.ndarray, np.ndarray]:
@@ -254,13 +259,13 @@ def post_shares(holds: np.ndarray, active: np.ndarray, n_townships: int, t_slots
 
 
 @kernel
-def _post_shares(holds, active, n_townships, t_slots, post_share, uncovered) -> None:
-    """`post_shares` one department and township at a time. Every value is a whole number of 0/1 posts
-    until the last division, so each sum is exact in any order."""
+def _post_shares(holds, active, n_townships, t_slots, towns, post_share, line_empty, uncovered) -> None:
+    """`post_shares` one department and township at a time, for the townships `towns`; `line_empty` (D, T)
+    keeps which township has nobody on a line, and `uncovered` counts them. Every value is a whole number of 0/1
+    posts until the last division, so each sum is exact in any order."""
     D = holds.shape[0]
     for d in range(D):
-        nobody = 0
-        for t in range(n_townships):
+        for t in towns:
             holders = 0.0
             for s in range(t_slots):
                 i = s * n_townships + t
@@ -273,11 +278,13 @@ def _post_shares(holds, active, n_townships, t_slots, post_share, uncovered) -> 
                 w = holds[d, i] * act + fallback * act
                 post_share[d, i] = w
                 total += w
-            if total == 0:
-                nobody += 1
+            line_empty[d, t] = 1.0 if total == 0 else 0.0
             for s in range(t_slots):
                 post_share[d, s * n_townships + t] /= total if total > 0 else 1.0
-        uncovered[d] = float(nobody)
+        nobody = 0.0
+        for t in range(n_townships):
+            nobody += line_empty[d, t]
+        uncovered[d] = nobody
 
 
 def hierarchy(c: County) -> nx.Graph:

@@ -82,8 +82,10 @@ def turnover(c: County, quits: np.ndarray, day: int, vacancy_days: int, schedule
     if len(quits) or len(refilled):
         c.refresh_active()
         Nt = c.n_township_cadres
-        if (len(quits) and quits.min() < Nt) or (len(refilled) and refilled.min() < Nt):
-            update_post_share(c)
+        changed = np.concatenate([quits, refilled])
+        changed = changed[changed < Nt]
+        if len(changed):  # the townships whose cadres came or went share their lines out again
+            update_post_share(c, np.unique(changed % c.n_townships))
     return refilled
 
 
