@@ -2,7 +2,7 @@
 default county, in one process, default environment, same seed, repeats interleaved, best and median of 5; and
 the province's peak memory. The province runs `DAYS` days, the county its full 730; each also runs its
 `warmup_days` (180) of unreported spin-up at set-up. Both are charged for set-up and every simulated day, the
-warm-up days included (a day simulated is a day simulated): charging the province's 140 simulated days to its 20
+warm-up days included (a day simulated is a day simulated): charging the province's 200 simulated days to its 20
 reported ones would overstate its cost tenfold and the county's by a quarter. Target: ratio <= 1.0, peak
 memory < 2 GB.   Run: .venv/bin/python benchmarks/bench_province.py [--days 730 --repeats 1] (the full two
 years of the province: about a minute a repeat on one core)
