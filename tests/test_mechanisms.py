@@ -417,7 +417,8 @@ def test_fused_patrol_equals_the_reference_functions():
 
 
 def _turnover_step_by_step(c, quits, day, vacancy_days, schedule):
-    """The quit loop as it was written before `staffing._leave` compiled it: `hand_over` per leaver, in turn."""
+    """The quit loop step by step, as it was written before `staffing._leave` compiled it: `hand_over` per
+    leaver, in turn (and, since then, a leaver no longer takes a later leaver's backlog)."""
     from sim.core.county import post_shares
 
     refill_day = day + max(vacancy_days, 1)
@@ -425,6 +426,7 @@ def _turnover_step_by_step(c, quits, day, vacancy_days, schedule):
     for i in quits:
         staffing.hand_over((c.stock_n[1], c.stock_h[1], c.stock_n[0], c.stock_h[0]), int(i), c.unit_of(int(i)), at_work)
         c.filled[i] = False
+        at_work[i] = False  # she has gone: a later leaver of her unit hands over to someone else
         c.vacancy_timer[i] = refill_day
         schedule.setdefault(refill_day, []).append(int(i))
         c.exhaustion[i] = c.severe_days[i] = c.stress[i] = c.fake_stock[i] = c.fake_hours[i] = 0.0
@@ -441,7 +443,7 @@ def _turnover_step_by_step(c, quits, day, vacancy_days, schedule):
 def test_compiled_turnover_equals_the_step_by_step_hand_over():
     """`staffing.turnover` (one compiled pass over the leavers, and `update_post_share` compiled) gives the bits
     of `hand_over` leaver after leaver and of `county.post_shares`: several leavers of one unit on one day
-    (the morning's at-work list still holds the first when the second leaves), units with nobody left at work,
+    (the second does not hand over to the first, who has gone), units with nobody left at work,
     and lines left without a holder."""
     import copy
 

@@ -232,10 +232,12 @@ def update_post_share(c: County, towns: np.ndarray | None = None) -> None:
     """Split each department's township work over the active holders of its post; a line whose holders are
     all away falls to the township's other active cadres (MODEL.md mechanism 3). One compiled pass
     (`_post_shares`) doing what `post_shares` does step by step. `towns`: only these townships' cadres came or
-    went (a province loses a few cadres a day: their townships are worked out again, not all 1,200)."""
+    went (a province loses a few cadres a day: their townships are worked out again, not all 1,200). The rule
+    that keeps the shares right: whatever changes who is in post (`filled`, `seconded`) calls this, with the
+    townships touched or with none (all)."""
     D, Nt = c.holds.shape
     T = c.n_townships
-    if towns is None or c.post_share.shape != (D, Nt):
+    if towns is None or c.post_share.shape != (D, Nt) or c.line_empty.shape != (D, T):
         c.post_share, c.uncovered, c.line_empty = np.empty((D, Nt)), np.empty(D), np.zeros((D, T))
         towns = np.arange(T)
     _post_shares(c.holds, c.active, T, c.t_slots, np.asarray(towns, np.int64), c.post_share, c.line_empty, c.uncovered)

@@ -92,10 +92,12 @@ def turnover(c: County, quits: np.ndarray, day: int, vacancy_days: int, schedule
 @kernel
 def _leave(stock, quits, at_work, nt, n_townships, n_villages, filled, vacancy_timer, refill_day, exhaustion,
            severe_days, stress, fake_stock, fake_hours) -> None:
-    """Each leaver in turn, as `hand_over` and `turnover` did it step by step: her backlog (the four stocks of
-    `stock` (2, 2, 5, N)) goes to the colleague of her unit (`County.unit_of`) at work this morning with the
-    fewest hours pending (fresh hours added kind after kind, plus late hours so added, in float32 like the
-    stocks; the first minimum, or the first NaN, as numpy's argmin), then her slot empties until `refill_day`."""
+    """Each leaver in turn, as `hand_over` and `turnover` do it step by step: her backlog (the four stocks of
+    `stock` (2, 2, 5, N)) goes to the colleague of her unit (`County.unit_of`) who will be at work tomorrow
+    (`at_work`: in post and not off sick tomorrow; a colleague who left earlier in the same evening no longer
+    counts) with the fewest hours pending (fresh hours added kind after kind, plus late hours so added, in
+    float32 like the stocks; the first minimum, or the first NaN, as numpy's argmin), then her slot empties
+    until `refill_day`."""
     k, n = stock.shape[2], stock.shape[3]
     for leaver in quits:
         if leaver < nt:
@@ -121,6 +123,7 @@ def _leave(stock, quits, at_work, nt, n_townships, n_villages, filled, vacancy_t
                         stock[count_hours, late_fresh, j, to] += stock[count_hours, late_fresh, j, leaver]
                         stock[count_hours, late_fresh, j, leaver] = 0.0
         filled[leaver] = False
+        at_work[leaver] = False  # gone: the next leaver of her unit cannot hand over to her
         vacancy_timer[leaver] = refill_day
         exhaustion[leaver] = 0.0
         severe_days[leaver] = 0.0
