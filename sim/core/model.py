@@ -271,7 +271,8 @@ class GrassrootsModel(mesa.Model):
             meet = None
             fixed = np.zeros(c.n_cadres)
             present = vwork
-        # residents' requests and yesterday's finds on patrol join the queue; those who waited too long give up
+        # 8 service, morning: residents' requests and yesterday's finds on patrol join the queue; those who waited
+        # too long give up (what waits now is a demand on the cadres' time below)
         given_up, self._oldest, waiting = service.start_day(c.queue, requests, self._found, self._oldest)
         if weekday:
             professional_h, proactive = self._professional_h[reform], self._proactive[reform]
@@ -311,7 +312,7 @@ class GrassrootsModel(mesa.Model):
         self._n_vacant += len(quits) - len(refilled)
 
         # 8 service: requests resolved oldest first with the hours of cadres present; complaints become petitions
-        service_h = day.service_village  # (V,) hours given to residents' requests
+        service_h = day.service_village  # (V,) hours given to residents' requests (allocate_day summed each village's)
         served = service.resolve(c.queue, service_h / p.effort_service, waiting, p.service_limit_days, self._oldest)
         self._oldest = service.oldest_age(c.queue, self._oldest)
         served.complaints, c.petitions = accountability.petitions(served.complaints, p.complaint_share,

@@ -65,8 +65,8 @@ class Scenario(BaseModel):
     days: int = _f(730, "MODEL.md: two years", "days", ge=1, le=MAX_DAYS)
     policy_start_day: int = _f(365, "MODEL.md: reforms switch on at the start of year 2", "day", ge=0)
     warmup_days: int = _f(180, "measured: days of unreported spin-up before day 0 under the 2018 rules (a warm start); "
-                          "over 96 seeds the second year is within 2% of the first with 180 days at recovery 0.012 and 0.013; "
-                          "120 days left it 2-5% heavier at 0.012 (docs/ODD.md)", "days", ge=0, le=MAX_DAYS)
+                          "over 96 seeds the second year is within 2.2% of the first with 180 days at recovery 0.012 and 0.013; "
+                          "120 days does as well at 0.013 but left it 1.5-5% heavier at 0.012 (docs/ODD.md)", "days", ge=0, le=MAX_DAYS)
 
     # --- generation by upper departments (per department, reaching each township) ----------------------------
     documents_per_dept_week: NonNeg = _f(1.2, "assumption; S1 cut 30% against 2018", "documents/week")

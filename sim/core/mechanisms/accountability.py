@@ -62,6 +62,8 @@ def complaint_events(complaints: np.ndarray, filled: np.ndarray, weight: float, 
     (`complaints` (V,); 信访 brings accountability down on the village, S0): `weight` events per complaint,
     shared by the village's cadres; empty slots get none. Written into `out` if given."""
     out = np.empty(len(filled)) if out is None else out
+    if not out.flags.c_contiguous:  # the kernel writes through a (slots, V) view of it
+        raise ValueError("complaint_events: out must be a contiguous array")
     _complaint_events(complaints, filled, weight / max(cadres, 1), out)
     return out
 
