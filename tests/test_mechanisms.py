@@ -473,12 +473,46 @@ def test_compiled_turnover_equals_the_step_by_step_hand_over():
     assert uncovered_seen
 
 
+def _resolve_step_by_step(queue, capacity, waiting, limit, oldest):
+    """The day's first come first served as it was written before one compiled pass did it: the youngest age
+    any village is served at, an (ages, V) matrix of requests taken, oldest age first, each row added up by numpy,
+    the day's totals added as Python adds a list. Returns (resolved, within limit, response days, complaints,
+    backlog); takes the requests from `queue` in place."""
+    V = queue.shape[1]
+    if not waiting.any():
+        return 0.0, 0.0, 0.0, np.zeros(V), 0.0
+    q = queue[: oldest + 1]
+    n = q.shape[0]
+    older, lowest = np.zeros(V), n - 1
+    for a in range(n - 1, -1, -1):  # the youngest age served
+        served = capacity - older > 0.0
+        if not served.any():
+            break
+        older[served] += q[a, served]
+        lowest = a
+    take, older = np.zeros((n - lowest, V)), np.zeros(V)
+    for a in range(n - 1, lowest - 1, -1):
+        for v in range(V):
+            left = capacity[v] - older[v]
+            if left > 0.0:
+                take[a - lowest, v] = min(left, q[a, v])
+                older[v] += q[a, v]
+                q[a, v] -= take[a - lowest, v]
+    by_age = take.sum(1)
+    days = np.arange(lowest, n) * by_age
+    resolved = sum(by_age.tolist())
+    within = sum(by_age[: max(0, limit + 1 - lowest)].tolist())
+    complaints = q[limit + 1].copy() if limit + 1 < n else np.zeros(V)
+    return resolved, within, sum(days.tolist()), complaints, float(waiting.sum()) - resolved
+
+
 def test_compiled_queue_day_equals_the_step_by_step_functions():
     """`service.start_day`, `resolve` (with its totals) and `oldest_age` give the bits of `age_queue`, numpy's
-    column sums of the queue (row after row; one contiguous run for a single village) and `queue[a].any()`,
-    in queues that fill, overflow the give-up age and empty."""
+    column sums of the queue (row after row; one contiguous run for a single village), the step-by-step first
+    come first served (`_resolve_step_by_step`) and `queue[a].any()`, in queues that fill, overflow the give-up
+    age and empty."""
     rng = np.random.default_rng(5)
-    gave_up = 0.0
+    gave_up, served_any = 0.0, False
     for V in (1, 2, 7):
         ref, got = np.zeros((12, V)), np.zeros((12, V))
         ref_oldest = got_oldest = 0
@@ -493,9 +527,12 @@ def test_compiled_queue_day_equals_the_step_by_step_functions():
             gave_up += given_up
             assert got_waiting.tobytes() == waiting.tobytes()
             capacity = rng.random(V) * (0.5 if day < 30 else 8.0)
-            ref_served = service.resolve(ref, capacity, waiting, 3, ref_oldest)
-            expected_backlog = float(waiting.sum()) - ref_served.resolved if waiting.any() else 0.0
-            assert ref_served.backlog == expected_backlog
+            served = service.resolve(got, capacity, got_waiting, 3, got_oldest)
+            resolved, within, response, complaints, backlog = _resolve_step_by_step(ref, capacity, waiting, 3, ref_oldest)
+            assert (served.resolved, served.within_limit, served.response_days, served.backlog) == (
+                resolved, within, response, backlog), (V, day)
+            assert served.complaints.tobytes() == complaints.tobytes() and got.tobytes() == ref.tobytes(), (V, day)
+            served_any = served_any or resolved > 0
             upper = ref_oldest
             while upper > 0 and not ref[upper].any():
                 upper -= 1
@@ -503,7 +540,7 @@ def test_compiled_queue_day_equals_the_step_by_step_functions():
             assert service.oldest_age(ref, got_oldest) == upper
             got[...] = ref
             got_oldest = upper
-    assert gave_up > 0
+    assert gave_up > 0 and served_any
 
 
 def test_compiled_village_hours_severe_list_and_complaints_equal_numpy():
