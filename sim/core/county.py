@@ -82,9 +82,7 @@ class County:
 
     def to_village_cadres(self, a: np.ndarray) -> np.ndarray:
         """(..., V) per village -> (..., village cadres): every slot of a village gets the village's value."""
-        out = np.empty((*a.shape[:-1], self.v_slots, a.shape[-1]), a.dtype)
-        out[...] = a[..., None, :]
-        return out.reshape(*a.shape[:-1], -1)
+        return np.tile(a, self.v_slots)
 
     def unit_of(self, i: int) -> np.ndarray:
         """The slots of cadre i's unit (its township's or its village's cadres), in slot order."""

@@ -31,10 +31,6 @@ def productivity(exhaustion: np.ndarray, loss: float) -> np.ndarray:
     return 1.0 - loss * exhaustion
 
 
-def burned_out(exhaustion: np.ndarray, threshold: float) -> np.ndarray:
-    return exhaustion > threshold
-
-
 def sick_days(severe_idx: np.ndarray, n: int, rate: float, rng: np.random.Generator) -> np.ndarray:
     """Cadres off sick tomorrow (bool, length n): each severely exhausted one with probability `rate`."""
     sick = np.zeros(n, bool)
