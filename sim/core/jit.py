@@ -46,37 +46,36 @@ except ImportError:  # pragma: no cover - numba is a dependency; without it the 
     njit = None
 
 
-def kernel(fn: Callable[..., Any]) -> Callable[..., Any]:
+def kernel(fn: Callable[..., Any] | None = None, *, signatures: list[str] | None = None) -> Any:
     """Compile `fn` to a sequential loop (numpy error model: x / 0 is inf, as in the numpy code it replaces).
     Without numba (or with NUMBA_DISABLE_JIT=1) `fn` runs as plain Python on numpy scalars, slowly, with the
-    same results: every kernel casts explicitly wherever float32 meets a Python float."""
+    same results: every kernel casts explicitly wherever float32 meets a Python float.
+
+    `signatures` (numba's strings) compiles those versions when the module is imported, and only those: for a
+    helper called from many kernels, each call then converts its arguments to one of them (an int literal to
+    int64, say) instead of numba compiling the helper afresh for every argument type it meets."""
+    if fn is None:
+        return lambda f: kernel(f, signatures=signatures)
     if njit is None:
         return fn
+    args = (signatures,) if signatures else ()
     try:
-        return njit(cache=True, error_model="numpy")(fn)
+        return njit(*args, cache=True, error_model="numpy")(fn)
     except RuntimeError:  # numba found no writable cache directory: compile in each process instead
-        return njit(error_model="numpy")(fn)
-
-
-def inline_kernel(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """`kernel`, compiled into each kernel that calls it (numba's IR inlining) rather than called: for the
-    small helpers of the pairwise sum, run thousands of times a day, whose call costs as much as their work."""
-    if njit is None:
-        return fn
-    try:
-        return njit(cache=True, error_model="numpy", inline="always")(fn)
-    except RuntimeError:  # as in `kernel`
-        return njit(error_model="numpy", inline="always")(fn)
+        return njit(*args, error_model="numpy")(fn)
 
 
 PAIRWISE_BLOCK = 128  # numpy's PW_BLOCKSIZE
+# the versions of `pairwise_sum`: float64 and float32, contiguous (rows) or strided (a column of a 2-d array)
+_SUM_SIGNATURES = [f"{t}({t}[{layout}], int64, int64)" for t in ("float64", "float32") for layout in ("::1", ":")]
 
 
-@inline_kernel
+@kernel
 def _pairwise_block(a: Any, lo: int, hi: int) -> Any:
     """numpy's sum of a run of at most PAIRWISE_BLOCK elements: under 8 one after the other; else eight running
     sums combined as a tree, and the rest added on. The indices are unsigned (`np.uint64`), which spares every
-    load numba's check for a negative index: the same additions in the same order, twice as fast."""
+    load numba's check for a negative index: the same additions in the same order, twice as fast. A plain call
+    (numba compiles it once per array type; LLVM inlines it where that pays)."""
     n = hi - lo
     if n < 8:
         if n <= 0:
@@ -109,77 +108,19 @@ def _pairwise_block(a: Any, lo: int, hi: int) -> Any:
     return res
 
 
-@inline_kernel
-def _split(lo: int, hi: int) -> int:
-    """Where numpy splits a run longer than PAIRWISE_BLOCK: half of it, rounded down to a multiple of 8."""
-    half = (hi - lo) // 2
-    return lo + half - half % 8
-
-
-# numpy splits a long run in two, recursively. numba's on-disk cache does not keep recursive functions, so the
-# first levels are a short chain of functions, each splitting once and handing the halves to the next (no
-# allocation: a county's sums never go past it); only runs over ~8,000 elements reach the loop with an explicit
-# stack (`_pairwise_stack`).
-@kernel
-def _pairwise_1(a: Any, lo: int, hi: int) -> Any:
-    if hi - lo <= PAIRWISE_BLOCK:
-        return _pairwise_block(a, lo, hi)
-    mid = _split(lo, hi)
-    return _pairwise_stack(a, lo, mid) + _pairwise_stack(a, mid, hi)
-
-
-@kernel
-def _pairwise_2(a: Any, lo: int, hi: int) -> Any:
-    if hi - lo <= PAIRWISE_BLOCK:
-        return _pairwise_block(a, lo, hi)
-    mid = _split(lo, hi)
-    return _pairwise_1(a, lo, mid) + _pairwise_1(a, mid, hi)
-
-
-@kernel
-def _pairwise_3(a: Any, lo: int, hi: int) -> Any:
-    if hi - lo <= PAIRWISE_BLOCK:
-        return _pairwise_block(a, lo, hi)
-    mid = _split(lo, hi)
-    return _pairwise_2(a, lo, mid) + _pairwise_2(a, mid, hi)
-
-
-@kernel
-def _pairwise_4(a: Any, lo: int, hi: int) -> Any:
-    if hi - lo <= PAIRWISE_BLOCK:
-        return _pairwise_block(a, lo, hi)
-    mid = _split(lo, hi)
-    return _pairwise_3(a, lo, mid) + _pairwise_3(a, mid, hi)
-
-
-@kernel
-def _pairwise_5(a: Any, lo: int, hi: int) -> Any:
-    if hi - lo <= PAIRWISE_BLOCK:
-        return _pairwise_block(a, lo, hi)
-    mid = _split(lo, hi)
-    return _pairwise_4(a, lo, mid) + _pairwise_4(a, mid, hi)
-
-
-@kernel
+@kernel(signatures=_SUM_SIGNATURES)
 def pairwise_sum(a: Any, lo: int, hi: int) -> Any:
     """Sum of the 1-d array a[lo:hi] in numpy's own order (its pairwise summation of a contiguous run, in the
     array's dtype), so that a compiled loop gives the bits of `a[lo:hi].sum()`: a run longer than
     PAIRWISE_BLOCK is split in two (the first part a multiple of 8 long), each summed so, and the two added.
-    numpy then adds that to its identity, +0.0: a run of negative zeros sums to +0.0, here too."""
+    numpy then adds that to its identity, +0.0: a run of negative zeros sums to +0.0, here too.
+
+    numba's on-disk cache does not keep recursive functions, so a long run is split with an explicit stack (a
+    small allocation, only for runs over PAIRWISE_BLOCK). One function in four fixed versions
+    (`_SUM_SIGNATURES`): the kernels that call it compile no copy of their own (issue 18: compile time)."""
     if hi - lo <= PAIRWISE_BLOCK:
         s = _pairwise_block(a, lo, hi)
-    else:
-        mid = _split(lo, hi)
-        s = _pairwise_5(a, lo, mid) + _pairwise_5(a, mid, hi)
-    return abs(s) if s == 0 else s
-
-
-@kernel
-def _pairwise_stack(a: Any, lo: int, hi: int) -> Any:
-    """`pairwise_sum` of a run of any length, as a loop over an explicit stack (allocated: used only past the
-    depth of the chain above)."""
-    if hi - lo <= PAIRWISE_BLOCK:
-        return _pairwise_block(a, lo, hi)
+        return abs(s) if s == 0 else s
     los, his, stage = np.empty(64, np.int64), np.empty(64, np.int64), np.zeros(64, np.int64)
     sums = np.empty(64, a.dtype)
     los[0], his[0] = lo, hi
@@ -206,13 +147,16 @@ def _pairwise_stack(a: Any, lo: int, hi: int) -> Any:
             sums[n_sums - 2] = sums[n_sums - 2] + sums[n_sums - 1]
             n_sums -= 1
             top -= 1
-    return sums[0]
+    s = sums[0]
+    return abs(s) if s == 0 else s
 
 
 def total(a: np.ndarray) -> float:
     """`float(a.sum())` of a 1-d float array, bit for bit (`pairwise_sum`), without numpy's per-call cost: for
     the day's small county totals."""
-    return float(pairwise_sum(a, 0, len(a)))
+    if a.dtype in (np.float64, np.float32) and a.ndim == 1 and a.flags.writeable:  # one of its versions
+        return float(pairwise_sum(a, 0, len(a)))
+    return float(a.sum())  # the same bits, by numpy itself
 
 
 @kernel
