@@ -1,5 +1,10 @@
-"""`python -m sim COMMAND ...`: each command lives in `sim/cli/<name>.py` with `add_arguments(parser)`
-and `main(args) -> int`. Bad input ends with one line on stderr and a non-zero exit, never a traceback."""
+"""`grassroots COMMAND ...` (or `python -m sim COMMAND ...`): each command lives in `sim/cli/<name>.py` with
+`add_arguments(parser)` and `main(args) -> int`. Bad input ends with one line on stderr and a non-zero exit,
+never a traceback.
+
+Start-up is kept light (issue 18): `--help` lists the commands from COMMANDS without importing any command
+module, only the command typed is imported, and a command module imports nothing heavy (numpy, pandas, Mesa,
+numba) at module level, so help and a one-line input error do not wait for the model."""
 
 from __future__ import annotations
 
@@ -7,9 +12,7 @@ import argparse
 import importlib
 import sys
 
-from sim.core.blas import pin_blas
-from sim.core.scenario import ScenarioError
-from sim.io.outputs import OutputError
+PROG = "grassroots"
 
 COMMANDS = {
     "run": "run one scenario: summary.json, timeseries.parquet and figures",
@@ -23,6 +26,7 @@ COMMANDS = {
     "sensitivity": "global sensitivity (Morris, Sobol) of outcomes over parameter ranges, on common seeds",
     "calibrate": "calibrate fields to observed targets by ABC-SMC; writes a posterior and a scenario ensemble",
     "attribute": "Shapley attribution of a package reform's effect to its levers, on common seeds",
+    "warm-up": "compile the model's kernels for this machine now (done once; else on the first run)",
 }
 
 
@@ -37,38 +41,52 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
+def _command_module(name: str):
+    """The module of command `name` (check-targets lives in check_targets.py), or None if it is not installed."""
+    module = f"sim.cli.{name.replace('-', '_')}"
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as err:
+        if err.name != module:
+            raise
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = Parser(prog="python -m sim", description="Grassroots workload simulator",
-                                     epilog="`python -m sim help COMMAND` (or COMMAND --help) describes one command.")
+    parser = Parser(prog=PROG, description="Grassroots workload simulator",
+                    epilog=f"`{PROG} help COMMAND` (or COMMAND --help) describes one command.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    modules = {}
-    for name, help_ in COMMANDS.items():
-        module = f"sim.cli.{name.replace('-', '_')}"  # check-targets lives in check_targets.py
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as err:
-            if err.name != module:
-                raise
-            continue
-        # argparse %-formats help strings (not descriptions): a literal percent sign must be doubled there
-        p = sub.add_parser(name, help=help_.replace("%", "%%"), description=help_)
-        mod.add_arguments(p)
-        modules[name] = mod
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["help"]:  # `help` and `help COMMAND`, as a newcomer types them
-        if len(argv) > 1 and argv[1] in modules:
+        if len(argv) > 1 and argv[1] in COMMANDS:
             argv = [argv[1], "--help"]
         elif len(argv) > 1:
-            print(f"error: help: no command {argv[1]!r} (commands: {', '.join(modules)})", file=sys.stderr)
+            print(f"error: help: no command {argv[1]!r} (commands: {', '.join(COMMANDS)})", file=sys.stderr)
             return 2
         else:
             argv = []
+    chosen = next((a for a in argv if not a.startswith("-")), None)  # the command typed, if any
+    modules = {}
+    for name, help_ in COMMANDS.items():
+        # argparse %-formats help strings (not descriptions): a literal percent sign must be doubled there
+        p = sub.add_parser(name, help=help_.replace("%", "%%"), description=help_)
+        if name == chosen:  # only the command typed is imported: its arguments, its main
+            mod = _command_module(name)
+            if mod is not None:
+                mod.add_arguments(p)
+                modules[name] = mod
     args = parser.parse_args(argv)
-    pin_blas()  # one BLAS thread in every process that runs the model (sim/core/blas.py)
-    args.argv = ["python", "-m", "sim", *(sys.argv[1:] if argv is None else argv)]  # for the provenance record
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command not in modules:  # a command whose module is not installed
+        parser.error(f"command {args.command!r} is not available in this installation")
+    from sim.core.blas import pin_blas
+    from sim.core.scenario import ScenarioError
+    from sim.io.outputs import OutputError
+
+    pin_blas()  # one BLAS thread in every process that runs the model (sim/core/blas.py)
+    args.argv = ["python", "-m", "sim", *argv]  # for the provenance record
     try:
         return int(modules[args.command].main(args) or 0)
     except (ScenarioError, UserError, OutputError) as err:

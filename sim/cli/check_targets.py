@@ -17,10 +17,7 @@ import math
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
 from sim.cli import UserError
-from sim.exploration.targets import MAX_REPLICATES
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -66,8 +63,10 @@ def _num(x: float) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     from sim.exploration.compare import default_workers
-    from sim.exploration.targets import evaluate, run
+    from sim.exploration.targets import MAX_REPLICATES, evaluate, run
 
     ts = resolve(args)
     if args.replicates is not None and not 1 <= args.replicates <= MAX_REPLICATES:

@@ -16,12 +16,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tqdm import tqdm
-
 from sim.cli import UserError
 from sim.cli.run import scenario_with_days
-from sim.core.record import HEADLINE
-from sim.io.outputs import check_output_dir, staged_dir, write_json
 
 MAX_REPLICATES = 10_000
 
@@ -43,6 +39,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from sim.core.record import HEADLINE
     from sim.exploration.compare import (
         DISPLACEMENT,
         default_workers,
@@ -56,6 +55,7 @@ def main(args: argparse.Namespace) -> int:
     from sim.figures.compare import figures
     from sim.figures.style import save_all
     from sim.io import provenance, tables
+    from sim.io.outputs import check_output_dir, staged_dir, write_json
 
     if args.ensemble is not None:
         from sim.cli.compare_ensemble import main as ensemble_main

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING
 
 from sim.cli import UserError
-from sim.core.record import HEADLINE
-from sim.core.scenario import MAX_DAYS, Scenario, ScenarioError
-from sim.io.loader import load_scenario
-from sim.io.outputs import check_output_dir, staged_dir, write_json
+
+if TYPE_CHECKING:
+    from sim.core.scenario import Scenario
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -30,7 +28,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def scenario_with_days(path: str, days: int | None) -> Scenario:
     """The scenario file, with `--days` applied as the field `days` (the reform day and warm-up follow it unless
-    the file sets them: one rule for the field and the flag). A conflict names --days."""
+    the file sets them: one rule for the field and the flag). A conflict names --days. Imports only the scenario
+    and its loader (pydantic), not the model: a bad file is reported at once."""
+    from sim.core.scenario import MAX_DAYS, ScenarioError
+    from sim.io.loader import load_scenario
+
     scenario = load_scenario(path)  # errors in the file itself name the file, not --days
     if days is None:
         return scenario
@@ -43,20 +45,26 @@ def scenario_with_days(path: str, days: int | None) -> Scenario:
 
 
 def main(args: argparse.Namespace) -> int:
-    import pandas as pd
+    from sim.io.outputs import check_output_dir, staged_dir, write_json
 
+    scenario = scenario_with_days(args.scenario, args.days)  # bad input is found before the model loads
+    out = check_output_dir(args.out, "--out")  # before the run: a bad folder is found in a second, not an hour
+
+    import pandas as pd
+    from tqdm import tqdm
+
+    from sim.core.record import HEADLINE
+    from sim.core.scenario import ScenarioError
     from sim.exploration.sweep import run_id
     from sim.figures import run as figures
     from sim.figures.style import has_reform, save_all
     from sim.io import provenance, tables
     from sim.io.run import check_seed, run_scenario
 
-    scenario = scenario_with_days(args.scenario, args.days)
     try:
         check_seed(args.seed, "--seed")
     except ScenarioError as err:
         raise UserError(str(err)) from None
-    out = check_output_dir(args.out, "--out")  # before the run: a bad folder is found in a second, not an hour
     record = provenance.collect("run", getattr(args, "argv", None), [args.seed], [args.scenario])
     bar = tqdm(total=scenario.days, desc=scenario.name[:40], unit="day", file=sys.stderr, leave=False)
 

@@ -3,16 +3,17 @@ its own module; the compiled kernel sits beside it, decorated with `kernel`.
 
 Exact by construction: a kernel is a plain sequential loop, compiled without fast-math, so LLVM neither
 reorders its sums nor fuses a multiply and an add; a seed gives the same bits on any CPU. The machine code is
-cached on disk in a folder named by a hash of the core's sources (`_cache_dir`: next to the sources, or, in a
-read-only install, in the user's cache directory; or wherever NUMBA_CACHE_DIR points), so only the first run
-after a change pays for compiling; with nowhere to write, each process compiles afresh and the results are
-the same.
+cached on disk in a folder named by a hash of the core's sources (`_cache_dir`: under GRASSROOTS_CACHE_DIR or
+NUMBA_CACHE_DIR if set, e.g. a folder cluster workers share; else next to the sources, or, in a read-only
+install, in the user's cache directory), so only the first run after a change pays for compiling, and says
+so in one line on stderr; with nowhere to write, each process compiles afresh and the results are the same.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,30 +21,66 @@ from typing import Any
 import numpy as np
 
 
-def _cache_dir() -> str:
-    """Where numba keeps the machine code: a folder named by a hash of every core source file. numba checks
-    only the kernel's own file when it reuses a cached kernel, and kernels here call kernels and read constants
-    from other files (jit.py, levers.py); a new hash whenever any core file changes means no stale machine code
-    ever runs. Next to the sources if writable, else in the user's cache folder."""
+def _source_hash() -> str:
+    """A hash of every core source file: names the cache folder (see `cache_dir`)."""
     core = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(core.rglob("*.py")):
         digest.update(path.relative_to(core).as_posix().encode())
         digest.update(path.read_bytes())
-    name = f"numba-{digest.hexdigest()[:16]}"
+    return f"numba-{digest.hexdigest()[:16]}"
+
+
+def _cache_dir() -> str:
+    """Where numba keeps the machine code: a folder named by a hash of every core source file. numba checks
+    only the kernel's own file when it reuses a cached kernel, and kernels here call kernels and read constants
+    from other files (jit.py, levers.py); a new hash whenever any core file changes means no stale machine code
+    ever runs. Under GRASSROOTS_CACHE_DIR (or NUMBA_CACHE_DIR) if set: a folder shared by cluster workers, where
+    the hash keeps versions apart; else next to the sources if writable; else in the user's cache folder."""
+    name = _source_hash()
+    for var in ("GRASSROOTS_CACHE_DIR", "NUMBA_CACHE_DIR"):
+        root = os.environ.get(var)
+        if root:  # a child process inherits the folder already resolved here: not nested twice
+            return root if Path(root).name == name else str(Path(root).expanduser() / name)
+    core = Path(__file__).resolve().parent
     here = core / "__pycache__"
     if os.access(core, os.W_OK) and (not here.exists() or os.access(here, os.W_OK)):
         return str(here / name)
-    return str(Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "grassroots-sim" / name)
+    return str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "grassroots-sim" / name)
 
 
-if "NUMBA_CACHE_DIR" not in os.environ:  # read by numba when it is first imported, just below
-    os.environ["NUMBA_CACHE_DIR"] = _cache_dir()
+CACHE_DIR = _cache_dir()
+os.environ["NUMBA_CACHE_DIR"] = CACHE_DIR  # read by numba when it is first imported, just below; and by children
+
+
+def cache_is_cold(folder: str = CACHE_DIR) -> bool:
+    """True if `folder` holds no compiled kernel yet (no numba index file): this run will compile them."""
+    return not any(f.endswith(".nbi") for _, _, files in os.walk(folder) for f in files)
+
+
+COMPILE_SECONDS = 15  # CPU seconds to compile the default county's kernels on a 2020s laptop core (issue 18)
+_NOTICE = "GRASSROOTS_COMPILE_NOTICE_SHOWN"
+
+
+def _notice() -> None:
+    """One line on stderr as the kernels are about to be compiled (cold cache), once per process tree."""
+    if not os.environ.get(_NOTICE) and os.environ.get("NUMBA_DISABLE_JIT", "0") in ("", "0"):
+        os.environ[_NOTICE] = "1"  # worker processes started from here stay quiet
+        sys.stderr.write(f"grassroots: compiling the model's kernels for this machine (first run only, about "
+                         f"{COMPILE_SECONDS} s; `grassroots warm-up` does it ahead)...\n")
+        sys.stderr.flush()
+
 
 try:
+    from numba import config as _numba_config
     from numba import njit
 except ImportError:  # pragma: no cover - numba is a dependency; without it the kernels run as plain Python
     njit = None
+else:
+    _numba_config.CACHE_DIR = CACHE_DIR  # also when numba was imported before this module
+COLD_AT_IMPORT = njit is not None and cache_is_cold()  # before the first kernel below is compiled
+if COLD_AT_IMPORT:
+    _notice()
 
 
 def kernel(fn: Callable[..., Any] | None = None, *, signatures: list[str] | None = None) -> Any:
