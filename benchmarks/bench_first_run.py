@@ -48,12 +48,12 @@ def first_run(repeats: int) -> None:
     for _ in range(repeats):
         with tempfile.TemporaryDirectory(prefix="bench-first-run-") as tmp:
             env = environment(str(Path(tmp) / "cache"))
-            run = ["-m", "sim", "run", "scenarios/baseline.toml", "--no-figures"]
+            run = ["-m", "sim", "run", "scenarios/baseline.toml"]
             colds.append(child_cpu([*run, "--out", str(Path(tmp) / "cold")], env))
             warms.append(child_cpu([*run, "--out", str(Path(tmp) / "warm")], env))
     cold, cold_wall = min(colds)
     warm, warm_wall = min(warms)
-    print(f"run scenarios/baseline.toml --no-figures, best of {repeats}:")
+    print(f"run scenarios/baseline.toml (with its figures), best of {repeats}:")
     print(f"  cold first run (empty cache): {cold:.1f} s user CPU ({cold_wall:.1f} s wall)  (target < 15 s)")
     print(f"  warm run (cache filled):      {warm:.1f} s user CPU ({warm_wall:.1f} s wall)")
     print(f"  ratio cold / warm: {cold / warm:.2f}")

@@ -112,3 +112,13 @@ def test_warm_up_command_fills_the_cache_for_a_run(tmp_path):
             " seed=1)\nprint(seen)")
     run = _python(code, **env)
     assert run.stdout.strip() == "[]", run.stdout + run.stderr
+
+
+def test_read_only_install_caches_in_the_users_cache_folder(tmp_path):
+    """Where the sources cannot be written (a read-only site-packages), the kernels go to the user's cache
+    folder, still one subfolder per source version (root bypasses file modes, so `os.access` says no here)."""
+    code = ("import os\nfrom sim.core import jit\nos.environ.pop('NUMBA_CACHE_DIR')\n"
+            "os.access = lambda *a, **k: False\nprint(jit._cache_dir())\nprint(jit._source_hash())")
+    out = _python(code, NUMBA_DISABLE_JIT="1", XDG_CACHE_HOME=str(tmp_path))
+    folder, name = out.stdout.split()
+    assert folder == str(tmp_path / "grassroots-sim" / name), out.stdout + out.stderr
