@@ -14,15 +14,13 @@ day only).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
+from mesa import Model
 from mesa.datacollection import DataCollector
 
 from sim.core.record import COLUMNS, summarise, summary_names
-
-if TYPE_CHECKING:
-    from sim.core.model import GrassrootsModel
 
 RECORD_NAMES = tuple(name for name in COLUMNS if name != "day")
 
@@ -52,7 +50,8 @@ class RecordCollector(DataCollector):
     `collect()` has nothing to do (the record already holds the day); agent data are not collected (the
     agents are views onto the arrays; read `model.agents` directly)."""
 
-    def __init__(self, model: GrassrootsModel) -> None:
+    def __init__(self, model: Model) -> None:
+        """`model` is a GrassrootsModel (its `recorder` and `params` are read; no import: the model imports this)."""
         self._model = model
         self._summaries: dict[int, dict[str, Any]] = {}
         self._view: tuple[int, dict[str, _Column]] = (-1, {})
