@@ -147,6 +147,7 @@ class GrassrootsModel(mesa.Model):
         self.step = self._step_within_run
 
     def _step_within_run(self) -> None:
+        """`model.step()`: Mesa's step while days are left; after the last day, nothing."""
         if self.day >= self.params.days:
             self.running = False
             return
