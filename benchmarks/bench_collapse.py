@@ -20,10 +20,10 @@ COLLAPSE = {"days": 3650, "policy_start_day": 3650 - 1, "village_cadres": 2, "re
 
 
 def main(seed: int = 0) -> float:
-    sim.GrassrootsModel(rng=seed, scenario={**COLLAPSE, "days": 30, "policy_start_day": 29}).run()  # load the compiled kernels (a constant, not growth)
+    sim.GrassrootsModel(rng=seed, setup={**COLLAPSE, "days": 30, "policy_start_day": 29}).run()  # load the compiled kernels (a constant, not growth)
     tracemalloc.start()
     t = time.perf_counter()
-    m = sim.GrassrootsModel(rng=seed, scenario=COLLAPSE)
+    m = sim.GrassrootsModel(rng=seed, setup=COLLAPSE)
     readings = {}
     col = sim.COLUMNS.index
     for year in (1, 5, 10):

@@ -24,7 +24,7 @@ DAYS = 20  # province days timed (cost reported per cadre-day)
 def per_cadre_day(fields: dict, days: int, seed: int) -> float:
     """Seconds per simulated cadre-day: set-up (with its warm-up days) and `days` reported days."""
     t = time.perf_counter()
-    m = sim.GrassrootsModel(rng=seed, scenario=fields)
+    m = sim.GrassrootsModel(rng=seed, setup=fields)
     m.run(days)
     return (time.perf_counter() - t) / ((days + m.params.warmup_days) * m.county.n_cadres)
 
@@ -39,7 +39,7 @@ def main(repeats: int = 5, seed: int = 0, days: int = DAYS) -> float:
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2  # KiB on Linux
     cb, pb = min(c_times), min(p_times)
     cm, pm = statistics.median(c_times), statistics.median(p_times)
-    n = sim.GrassrootsModel(rng=seed, scenario=PROVINCE).county.n_cadres
+    n = sim.GrassrootsModel(rng=seed, setup=PROVINCE).county.n_cadres
     warm = sim.Scenario().warmup_days
     print(f"province: {n} cadres, {days} days; county: {sim.GrassrootsModel(rng=0).county.n_cadres} cadres, {county} days;"
           f" each after {warm} warm-up days, counted as simulated days")

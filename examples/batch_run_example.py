@@ -5,10 +5,10 @@
 
 `mesa.batch_run` builds `sim.GrassrootsModel(rng=seed, **parameters)` (any scenario field is a keyword, so
 levers sweep like any Mesa parameter), steps it until `max_steps` or the end of the scenario, and reads the
-model's DataCollector. GrassrootsModel collects into it by itself once, on the last day of the scenario, so
-with `max_steps >= days` and `data_collection_period=-1` (the default) each run gives one row: every column
-of `sim.COLUMNS` for the last day plus the run summary (`<outcome>_before` / `_after`). For a row per day (or
-runs cut short by `max_steps`) add `"collect_every": 1` to the parameters: the model then collects every day.
+model's DataCollector, which serves every day run from the model's daily record (nothing is copied while the
+model runs). With `data_collection_period=-1` (the default) each run gives one row, for the last day run (the
+scenario's last day, or `max_steps` if that comes first): every column of `sim.COLUMNS` plus the run summary so far
+(`<outcome>_before` / `_after`). With `data_collection_period=1`, a row per day.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ def run(days: int = 120, townships: int = 2, seeds: tuple[int, ...] = (0, 1, 2),
     results = mesa.batch_run(
         sim.GrassrootsModel,
         parameters={
-            "collect_every": 0 if period == -1 else 1,  # 1: into the DataCollector every day
             "n_townships": townships,
             "days": days,
             "policy_start_day": days // 2,

@@ -3,9 +3,10 @@ uncertainty keywords that returns a dict of outcomes.
 
     python examples/ema_example.py        # uses ema_workbench if installed, else a Latin hypercube via scipy
 
-With the EMA Workbench installed (`pip install ema_workbench`), `ema_model` plugs in as
-`ema_workbench.Model("grassroots", function=ema_model)`; without it, the same function is sampled here with a
-Latin hypercube, which is what `perform_experiments` does by default.
+With the EMA Workbench installed (`pip install ema-workbench`; it is in the `dev` extra), `ema_model` plugs in as
+`ema_workbench.Model("grassroots", function=ema_model)`, with real, integer (`extra_staff`) and categorical
+(`duty_list`) levers; without it, the same function is sampled here over the real-valued inputs with a Latin
+hypercube, which is what `perform_experiments` does by default.
 """
 
 from __future__ import annotations
@@ -25,16 +26,25 @@ OUTCOMES = ("exhaustion_mean_after", "service_resolved_share_after", "formalism_
 
 
 def ema_model(seed: int = 0, **kw: float) -> dict[str, float]:
-    """Lever and uncertainty values in, outcomes out: what EMA Workbench's function Model expects."""
-    s = sim.run_scenario(COUNTY, seed=int(seed), **kw).summary
+    """Lever and uncertainty values in, outcomes out: what EMA Workbench's function Model expects. No casts: EMA's
+    numpy floats, integers (IntegerParameter) and booleans are taken as the values they hold."""
+    s = sim.run_scenario(COUNTY, seed=seed, **kw).summary
     return {o: s[o] for o in OUTCOMES}
 
 
 def with_ema(n: int):
-    from ema_workbench import Model, RealParameter, ScalarOutcome, perform_experiments
+    from ema_workbench import (
+        CategoricalParameter,
+        IntegerParameter,
+        Model,
+        RealParameter,
+        ScalarOutcome,
+        perform_experiments,
+    )
 
     model = Model("grassroots", function=ema_model)
-    model.levers = [RealParameter(k, *b) for k, b in LEVERS.items()]
+    model.levers = [*(RealParameter(k, *b) for k, b in LEVERS.items()),
+                    IntegerParameter("extra_staff", 0, 2), CategoricalParameter("duty_list", [False, True])]
     model.uncertainties = [RealParameter(k, *b) for k, b in UNCERTAINTIES.items()]
     model.outcomes = [ScalarOutcome(o) for o in OUTCOMES]
     return perform_experiments(model, scenarios=n, policies=2)

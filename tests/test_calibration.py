@@ -61,8 +61,8 @@ def test_warm_start_runs_before_day_0():
     """Day 0 finds cadres with work waiting and some tiredness; without the spin-up it finds them rested."""
     from sim.core.model import GrassrootsModel
 
-    warm = GrassrootsModel(rng=1, scenario={"n_townships": 2})
-    cold = GrassrootsModel(rng=1, scenario={"n_townships": 2, "warmup_days": 0})
+    warm = GrassrootsModel(rng=1, setup={"n_townships": 2})
+    cold = GrassrootsModel(rng=1, setup={"n_townships": 2, "warmup_days": 0})
     assert warm.day == cold.day == 0
     assert warm.county.exhaustion.mean() > 0.2 and cold.county.exhaustion.max() == 0.0
     assert warm.county.stock.sum() > 0 and cold.county.stock.sum() == 0

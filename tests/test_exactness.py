@@ -73,7 +73,7 @@ def test_littles_law_waiting_time_accounting_is_exact():
     """Each request counts once in the end-of-day backlog for every day it waited: over a run, the summed
     backlog equals the summed response days of the resolved plus (age + 1) for each request still waiting."""
     # from an empty queue (no warm start): requests carried over from the spin-up waited days before day 0
-    m = sim.GrassrootsModel(rng=2, scenario={**SHORT, "village_cadres": 3, "requests_per_household_year": 6.0,
+    m = sim.GrassrootsModel(rng=2, setup={**SHORT, "village_cadres": 3, "requests_per_household_year": 6.0,
                                              "warmup_days": 0})
     m.run()
     ts = m.timeseries

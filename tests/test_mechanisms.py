@@ -239,8 +239,8 @@ def test_a_collapsing_county_gives_up_requests_keeps_exact_accounting_and_flat_m
     allocated once at set-up and does not grow however long the run."""
     fields = {"village_cadres": 2, "requests_per_household_year": 8.0, "n_townships": 2, "request_give_up_days": 30,
               "warmup_days": 0}
-    short = sim.GrassrootsModel(rng=1, scenario={**fields, "days": 100, "policy_start_day": 50})
-    m = sim.GrassrootsModel(rng=1, scenario={**fields, "days": 400, "policy_start_day": 200})
+    short = sim.GrassrootsModel(rng=1, setup={**fields, "days": 100, "policy_start_day": 50})
+    m = sim.GrassrootsModel(rng=1, setup={**fields, "days": 400, "policy_start_day": 200})
     assert m.county.queue.shape == short.county.queue.shape == (31, m.county.n_villages)
     size = m.county.queue.nbytes
     m.run()

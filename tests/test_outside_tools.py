@@ -63,8 +63,8 @@ def test_batch_run_with_the_plain_model():
     assert got["exhaustion_mean_after"] == pytest.approx(summary["exhaustion_mean_after"], rel=1e-12)
 
 
-def test_batch_run_cut_short_by_max_steps_with_collect_every():
-    res = mesa.batch_run(sim.GrassrootsModel, parameters={**SHORT, "collect_every": 1}, rng=[0], max_steps=DAYS // 2,
+def test_batch_run_cut_short_by_max_steps():
+    res = mesa.batch_run(sim.GrassrootsModel, parameters=SHORT, rng=[0], max_steps=DAYS // 2,
                          number_processes=1, display_progress=False)
     assert len(res) == 1 and res[0]["Step"] == DAYS // 2
     m = sim.GrassrootsModel(rng=0, **SHORT)
@@ -105,6 +105,9 @@ def test_ema_style_function(monkeypatch):
     assert set(out) == set(ex.OUTCOMES) and all(isinstance(v, float) for v in out.values())
     df = ex.without_ema(4)
     assert isinstance(df, pd.DataFrame) and len(df) == 4 and set(ex.OUTCOMES) <= set(df.columns)
+    experiments, outcomes = ex.with_ema(2)  # the real EMA Workbench: 2 scenarios x 2 policies, no casts
+    assert len(experiments) == 4 and set(experiments["extra_staff"]) <= {0, 1, 2}
+    assert all(np.isfinite(outcomes[o]).all() for o in ex.OUTCOMES)
 
 
 def test_examples_run_as_scripts():

@@ -118,7 +118,7 @@ def test_forms_per_secretary_and_requests_per_village(base):
 
 
 def test_the_secretary_fills_more_forms_than_the_village_average():
-    m = sim.GrassrootsModel(rng=2, scenario={**SMALL, "days": 40, "policy_start_day": 39})
+    m = sim.GrassrootsModel(rng=2, setup={**SMALL, "days": 40, "policy_start_day": 39})
     m.run()
     ts = m.timeseries
     work = ts[ts["weekday"] > 0]

@@ -51,7 +51,7 @@ def test_conservation_every_kind_every_day():
 
 
 def test_hours_within_a_day_for_every_cadre_every_day():
-    m = sim.GrassrootsModel(rng=5, scenario=SMALL, requests_per_household_year=6.0, forms_per_dept_week=12.0)
+    m = sim.GrassrootsModel(rng=5, setup=SMALL, requests_per_household_year=6.0, forms_per_dept_week=12.0)
     lo, hi = np.inf, -np.inf
     for _ in range(SMALL["days"]):
         m.step()

@@ -9,15 +9,17 @@ order (numpy along an axis, never a BLAS product), so a seed gives the same run 
 
 from __future__ import annotations
 
+import warnings
 from functools import cached_property
 from typing import Any
 
 import mesa
 import networkx as nx
 import numpy as np
-from mesa.datacollection import DataCollector
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from sim.core.agents import Department, TownshipCadre, VillageCadre
+from sim.core.collector import RecordCollector
 from sim.core.county import REAL, build_county, hierarchy, update_post_share
 from sim.core.jit import pairwise_sum, total
 from sim.core.levers import INSP, SERVICE, VISIT, regime
@@ -33,26 +35,46 @@ from sim.core.mechanisms import (
     timeuse,
     trace,
 )
-from sim.core.record import COLUMNS, Recorder, summarise, summary_names
+from sim.core.record import Recorder, summarise
 from sim.core.scenario import Scenario, ScenarioError, as_scenario
 
 
 class GrassrootsModel(mesa.Model):
     """A county of departments, townships and villages; see MODEL.md and docs/ODD.md.
 
-    `scenario` is a Scenario (`sim.load_scenario` reads TOML files) or a dict of fields; any scenario field may
-    also be passed as a keyword (so `mesa.batch_run` and SolaraViz can set it).
+    `setup` is a Scenario (`sim.load_scenario` reads TOML files) or a dict of fields; any scenario field may
+    also be passed as a keyword (so `mesa.batch_run` and SolaraViz can set it). `scenario=` is Mesa's (see
+    `__init__`). The model stops itself after the scenario's last day (`running` turns False and further steps do
+    nothing), and its `datacollector` serves every day run from the daily record (`sim.core.collector`).
     """
 
-    def __init__(self, rng: Any = None, scenario: Scenario | dict | None = None, *,
-                 collect_every: int = 0, **fields: Any) -> None:
-        """`collect_every=k` copies the record into the DataCollector every k days (0: only on the last day,
-        which is all `mesa.batch_run` needs unless its `max_steps` cuts the run short)."""
+    def __init__(self, rng: Any = None, setup: Scenario | dict | None = None, *,
+                 scenario: MesaScenario | None = None, collect_every: int = 0, **fields: Any) -> None:
+        """`setup` is the county and its levers: a `sim.Scenario` or a dict of fields over the defaults (it may be
+        passed second, by position); keywords win over it. `scenario` is Mesa's own
+        (`mesa.experimental.scenarios.Scenario`, passed on to `mesa.Model`, as SolaraViz's Reset does): its rng
+        seeds the run when `rng` is not given (and `rng` seeds it when its own is None), and any scenario fields it
+        carries are read like keywords. `collect_every` is accepted for old callers and has no effect: the
+        DataCollector reads every day from the record (`sim.core.collector`)."""
         if isinstance(collect_every, bool) or not isinstance(collect_every, int) or collect_every < 0:
             raise ScenarioError(f"collect_every: must be a whole number of days >= 0, got {collect_every!r}")
+        if isinstance(scenario, Scenario | dict):  # before setup=, the project's scenario was scenario=
+            if setup is not None:
+                raise ScenarioError("scenario: give the county's scenario as setup= (scenario= is Mesa's Scenario)")
+            warnings.warn("GrassrootsModel(scenario=...) with a sim.Scenario or dict is deprecated: pass it as "
+                          "setup= (scenario= is mesa.experimental.scenarios.Scenario)", DeprecationWarning, stacklevel=2)
+            setup, scenario = scenario, None
+        mesa_fields: dict[str, Any] = {}
+        if scenario is not None:
+            if not isinstance(scenario, MesaScenario):
+                raise ScenarioError(f"scenario: expected a mesa.experimental.scenarios.Scenario, got "
+                                    f"{type(scenario).__name__} (the county's scenario goes under setup=)")
+            if rng is not None and scenario.rng is None:
+                scenario.rng = rng  # SolaraViz's Reset passes the seed beside a fresh Scenario(): one seed for both
+            mesa_fields = {k: v for k, v in scenario if k != "rng"}
         self.collect_every = collect_every
-        super().__init__(rng=rng)
-        p = as_scenario(scenario, **fields)
+        super().__init__(rng=rng, scenario=scenario)
+        p = as_scenario(setup, **{**mesa_fields, **fields})
         self.params = p
         # Independent streams: the main one never depends on lever values; extra staff draw from their own; the
         # calendar (campaign waves) is drawn once at set-up from a third (spawning it leaves the first two as they were).
@@ -116,11 +138,20 @@ class GrassrootsModel(mesa.Model):
         self.levels = self._slots_in_post(extra_hired=False)
 
         self.recorder = Recorder(p.days, Nt, N, [reg.trace / (1.0 + reg.trace) for reg in self.regimes])
-        reporters = {name: _reporter(name) for name in COLUMNS if name != "day"}
-        reporters.update({name: _summary_reporter(name) for name in summary_names()})
-        self.datacollector = DataCollector(model_reporters=reporters)
+        self.datacollector = RecordCollector(self)
         self._summary_cache: tuple[int, dict] = (-1, {})
         self._spin_up()
+        # Mesa's step (which counts `steps` and advances `time`, then calls `step` below) runs only while there
+        # are days left: after the last day a step neither advances the clock nor the county.
+        self._mesa_step = self.step
+        self.step = self._step_within_run
+
+    def _step_within_run(self) -> None:
+        """`model.step()`: Mesa's step while days are left; after the last day, nothing."""
+        if self.day >= self.params.days:
+            self.running = False
+            return
+        self._mesa_step()
 
     def _spin_up(self) -> None:
         """Warm start: `warmup_days` unreported days before day 0 under the 2018 rules, so that day 0 finds
@@ -350,9 +381,6 @@ class GrassrootsModel(mesa.Model):
         self.day = t + 1
         if self.day >= p.days:
             self.running = False
-            self.datacollector.collect(self)
-        elif self.collect_every and self.day % self.collect_every == 0:
-            self.datacollector.collect(self)
 
     def run(self, days: int | None = None) -> None:
         """Run to the end of the scenario (or `days` more days)."""
@@ -368,22 +396,7 @@ class GrassrootsModel(mesa.Model):
         return self._summary_cache[1]
 
     def collect(self) -> None:
-        """Copy today's record and the summary so far into the Mesa DataCollector (done by the model itself at
-    the end of a run, so `mesa.batch_run` finds the summary outcomes; dashboards call it every step)."""
+        """Nothing to do, kept for callers that collect every step: the DataCollector reads every day run from
+        the record (`sim.core.collector`)."""
         self.datacollector.collect(self)
 
-
-def _reporter(name: str):
-    idx = COLUMNS.index(name)
-
-    def report(model: GrassrootsModel) -> float:
-        return float(model.recorder.latest()[idx])
-
-    return report
-
-
-def _summary_reporter(name: str):
-    def report(model: GrassrootsModel) -> float:
-        return float(model.summary()[name])
-
-    return report

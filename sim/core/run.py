@@ -29,7 +29,7 @@ def simulate(s: Scenario, *, seed: int = 0, days: int | None = None,
     if days is not None:
         if days < 1 or days > s.days:
             raise ValueError(f"days: must be between 1 and the scenario's days ({s.days}), got {days}")
-    model = GrassrootsModel(rng=seed, scenario=s)
+    model = GrassrootsModel(rng=seed, setup=s)
     end = s.days if days is None else days
     step = max(1, end // 100)
     for t in range(end):

@@ -8,6 +8,7 @@ give, chosen so the baseline lands in the calibration ranges of MODEL.md (see do
 from __future__ import annotations
 
 import math
+import sys
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -393,9 +394,20 @@ def _format_error(err: ValidationError, where: str) -> str:
     return f"{where}: field {loc!r}: {detail}{got_s}"
 
 
+def _plain(v: Any) -> Any:
+    """A numpy scalar as the Python value it holds (SALib, EMA Workbench and numpy loops pass numpy integers,
+    booleans and floats): np.int64(3) -> 3, np.bool_(True) -> True, np.float32(0.5) -> 0.5. Only the type changes,
+    so the field's own rule still decides: a float, even 2.0, is refused where an integer is meant (as a Python
+    float is), and a boolean where a number is meant. (No numpy import: without numpy loaded there are none.)"""
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
 def make_scenario(fields: dict[str, Any], where: str = "scenario") -> Scenario:
     """Validate plain fields into a Scenario, or raise ScenarioError with one clear line."""
-    clean = dict(fields)
+    clean = {k: _plain(v) for k, v in fields.items()}
     for k, v in clean.items():  # TOML and JSON give ints where floats are meant: accept them, never bools
         f = Scenario.model_fields.get(k)
         if f is not None and isinstance(v, int) and not isinstance(v, bool) and f.annotation in (float, float | None):

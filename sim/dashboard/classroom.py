@@ -130,8 +130,8 @@ class Classroom:
             s = self.settings
             main_sc = self.scenario()
             other_sc = self.other_scenario(main_sc) if s.mode == "compare" else None
-            self.main = GrassrootsModel(rng=s.seed, scenario=main_sc)
-            self.base = GrassrootsModel(rng=s.seed, scenario=other_sc) if other_sc is not None else None
+            self.main = GrassrootsModel(rng=s.seed, setup=main_sc)
+            self.base = GrassrootsModel(rng=s.seed, setup=other_sc) if other_sc is not None else None
             self.reform = is_reform(main_sc) or (other_sc is not None and is_reform(other_sc))
             self.same = other_sc is not None and _essence(other_sc) == _essence(main_sc)
             path = presets().get(s.preset)
