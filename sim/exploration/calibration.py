@@ -28,10 +28,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.core.scenario import Scenario, ScenarioError, make_scenario, overridden
+from sim.core.scenario import Scenario, ScenarioError, make_scenario
 from sim.exploration.design import Base, DesignError, integer_field, make_base, run_points
 from sim.exploration.sweep import MAX_RUNS
 from sim.exploration.targets import TargetSet, distance
+from sim.io.loader import fit_days
 from sim.io.toml import read_toml
 
 MAX_WEIGHT_BYTES = 1_000_000_000  # the (new x old x parameters) array of `analyze`: 1 GB at most
@@ -104,8 +105,9 @@ def setup(target_set: TargetSet, *, seed: int = 0, replicates: int | None = None
                           "(a smaller --population)")
     # `days` in the targets file: the reform day follows it unless the scenario sets policy_start_day (the one
     # rule of sim.io.loader.fit_days, already checked by load_targets); the base is validated before any folder
-    fields = overridden(target_set.scenario, {"days": target_set.days}) if target_set.days is not None \
-        else target_set.scenario.fields()
+    fields = target_set.scenario.fields()
+    if target_set.days is not None:
+        fields = fit_days(where, fields, target_set.days, hint="in the scenario file", error=DesignError)
     try:
         make_scenario(fields, where)
     except ScenarioError as err:

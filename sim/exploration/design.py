@@ -116,13 +116,15 @@ def read_base(where: str, path: Path, data: dict[str, Any], key: str = "base") -
     for k in fixed:
         if k not in FIELDS:
             raise DesignError(f"{where}: field 'set.{k}': unknown scenario field (allowed fields: docs/scenario.md)")
-    fields.update(fixed)
     if "days" in data:
         d = data["days"]
         if isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= MAX_DAYS:
             raise DesignError(f"{where}: field 'days': must be an integer in [1, {MAX_DAYS}] (got {d!r})")
-        fit_days(where, fields, d, error=DesignError)  # the reform day follows `days` unless the scenario sets it
-        fields["days"] = d
+        if "days" in fixed:
+            raise DesignError(f"{where}: field 'set.days': give days once, at the top level")
+        # the reform day follows `days` unless the scenario or `set` puts it elsewhere (sim.io.loader.fit_days)
+        fields = fit_days(where, fields, d, fixed=fixed, error=DesignError)
+    fields.update(fixed)
     make_scenario(fields, where)  # validates the base itself
     return p, fields
 

@@ -235,10 +235,10 @@ def load_experiment(path: str | Path) -> Experiment:
         days = _int(where, "days", data["days"], 1, MAX_DAYS)
         if "days" in fixed:
             raise ExperimentError(f"{where}: field 'set.days': give days once, at the top level")
+        # one rule for `days` in a file (sim.io.loader.fit_days): the reform day follows it unless set elsewhere
+        grid_ = data.get("grid") if isinstance(data.get("grid"), dict) else None
+        bases = [(n, fit_days(where, f, days, fixed=fixed, grid=grid_, error=ExperimentError)) for n, f in bases]
         fixed = {**fixed, "days": days}
-        for _sname, base_fields in bases:  # one rule for `days` in a file (sim.io.loader.fit_days)
-            fit_days(where, {**base_fields, **{k: v for k, v in fixed.items() if k != "days"}}, days,
-                     grid=data.get("grid") if isinstance(data.get("grid"), dict) else None, error=ExperimentError)
 
     grid = data.get("grid", {})
     if not isinstance(grid, dict):

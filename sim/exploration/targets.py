@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.record import summary_names
-from sim.core.scenario import FIELDS, Scenario, ScenarioError, make_scenario, overridden
+from sim.core.scenario import FIELDS, Scenario, ScenarioError, make_scenario
 from sim.io.loader import fit_days, load_scenario
 from sim.io.safe_read import check_named
 from sim.io.toml import read_toml
@@ -163,7 +163,7 @@ def load_targets(path: str | Path, scenario: str | Path | Scenario | None = None
     days = data.get("days")
     if days is not None:
         days = _int(where, "days", days, 1, s.days)
-        fit_days(where, overridden(s, {"days": days}), days, hint="in the scenario file")
+        fit_days(where, s.fields(), days, hint="in the scenario file")  # the one rule of `days` (sim.io.loader)
     raw = data.get("targets")
     if not isinstance(raw, list) or not raw:
         raise ScenarioError(f"{where}: field 'targets': needs at least one [[targets]] table")

@@ -147,20 +147,28 @@ def load_scenario(source: str | Path | dict[str, Any] | Scenario | None = None, 
         raise blame(err, where, origins) from None
 
 
-def fit_days(where: str, fields: dict[str, Any], days: int, *, key: str = "field 'days'",
-             grid: dict[str, Any] | None = None, hint: str = "in the scenario file or the 'set' table",
-             error: type[Exception] = ScenarioError) -> None:
-    """One rule for a `days` that a file other than the scenario sets (an experiment, a targets or sensitivity
-    file, --days): the reform day follows it (the middle of the run) unless a scenario field sets
-    `policy_start_day`; one set to a day the new run does not reach is refused here, naming the file that set
-    `days` and what `policy_start_day` must be, never as an error about a field the user did not set.
-    `fields` are the scenario's own fields (as written, or `overridden(...)`): policy_start_day in them is
-    one the user set. A grid over policy_start_day is checked point by point later."""
-    psd = fields.get("policy_start_day")
+def fit_days(where: str, fields: dict[str, Any], days: int, *, fixed: dict[str, Any] | None = None,
+             key: str = "field 'days'", grid: dict[str, Any] | None = None,
+             hint: str = "in the scenario file or the 'set' table", error: type[Exception] = ScenarioError
+             ) -> dict[str, Any]:
+    """A scenario's fields with a `days` that another file sets (an experiment, a targets or sensitivity file,
+    --days), under the one rule of `overridden` (and of `run --days`): a reform day at the middle of the
+    scenario's own run (its days // 2, as when it is left out) follows the new length; one set to another day is
+    kept, and refused here if the new run does not reach it, with one line naming the file that set `days` and
+    what `policy_start_day` must be (never an error about a field the user did not set). `fixed` are fields the
+    same file sets (its `set` table); a grid over policy_start_day is checked point by point later."""
+    out = dict(fields)
+    own = out.get("days", Scenario.model_fields["days"].default)
+    psd = out.get("policy_start_day")
+    if isinstance(own, int) and isinstance(psd, int) and not isinstance(psd, bool) and psd == own // 2:
+        del out["policy_start_day"]
+    out["days"] = days
+    psd = (fixed or {}).get("policy_start_day", out.get("policy_start_day"))
     if grid is not None and "policy_start_day" in grid:
-        return
+        return out
     if isinstance(psd, bool) or not isinstance(psd, int) or isinstance(days, bool) or not isinstance(days, int):
-        return  # a wrong type is reported by the field itself
+        return out  # no reform day set, or a wrong type, reported by the field itself
     if days >= 2 and not 1 <= psd < days:
         raise error(f"{where}: {key}: {days} days end before the scenario's policy_start_day ({psd}); give more "
                     f"than {psd} days, or set policy_start_day between 1 and {days - 1} {hint}")
+    return out
