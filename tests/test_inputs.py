@@ -110,12 +110,15 @@ def test_huge_name_and_deep_tables_are_one_line_and_fast(tmp_path: Path, capsys:
     import time
 
     big = tmp_path / "big.toml"
-    big.write_text(f'name = "{"x" * 20_000_000}"\n')
+    big.write_text(f'name = "{"x" * 20_000_000}"\n')  # refused for its size before it is read (issue 19)
+    long = tmp_path / "long.toml"
+    long.write_text(f'name = "{"x" * 500_000}"\n')
     deep = tmp_path / "deep.toml"
     deep.write_text("a = " + "{b = " * 500 + "1" + "}" * 500 + "\n")
     deep_arrays = tmp_path / "deep_arrays.toml"
     deep_arrays.write_text("duty_shares = " + "[" * 500 + "1" + "]" * 500 + "\n")
-    for path, expected in ((big, "field 'name': must be a string of at most 200 characters"),
+    for path, expected in ((big, "is 20000010 bytes; a scenario TOML file is at most 1 MB"),
+                           (long, "field 'name': must be a string of at most 200 characters"),
                            (deep, "nested too deeply"), (deep_arrays, "nested too deeply")):
         t0 = time.perf_counter()
         rc = cli_main(["run", str(path), "--out", str(tmp_path / "o")])

@@ -102,7 +102,7 @@ BAD = {
     "missing scenario file": ("replicates = 2\nseed = 1\nscenarios = ['{base}', 'gone.toml']\n",
                               "field 'scenarios': file 'gone.toml' not found"),
     "days too short for reform day": ("replicates = 2\nseed = 1\nbase = '{base}'\ndays = 100\nset = {{ policy_start_day = 200 }}\n",
-                                      "field 'policy_start_day': must be between 1 and days - 1 (99)"),
+                                      "field 'days': 100 days end before the scenario's policy_start_day (200)"),
     "bad toml": ("replicates = = 2\n", "not valid TOML"),
 }
 

@@ -8,6 +8,7 @@ give, chosen so the baseline lands in the calibration ranges of MODEL.md (see do
 from __future__ import annotations
 
 import math
+import re
 import sys
 from typing import Annotated, Any
 
@@ -24,6 +25,19 @@ MIN_AMOUNT = 1e-3
 MAX_AMOUNT = 1e3
 MAX_NAME = 200  # characters of a name (it labels progress bars, tables and figures)
 MAX_TEXT = 10_000  # characters of a description or a file name
+# Characters a name or description may not hold: C0 and C1 controls (NUL, escape sequences that rewrite the
+# terminal), DEL, and the bidirectional marks and overrides (U+061C, U+200E-F, U+202A-E, U+2066-9) that make text
+# print in another order than it is stored. A description may hold newlines and tabs (it is prose); a name not.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_NAME = re.compile("[\t\n]|" + _CONTROL.pattern)
+
+
+def control_character(text: str, name: bool = True) -> str | None:
+    """'U+202E at character 4' for the first control or bidi character in `text` (newlines and tabs count in a
+    name, not in a description), or None."""
+    m = (_CONTROL_NAME if name else _CONTROL).search(text)
+    return None if m is None else f"U+{ord(m.group()):04X} at character {m.start() + 1}"
+
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNeg = Annotated[float, Field(ge=0.0, le=MAX_AMOUNT)]
@@ -280,13 +294,19 @@ class Scenario(BaseModel):
     def _check_name(cls, v: str) -> str:
         if len(v) > MAX_NAME:
             raise ValueError(f"must be a string of at most {MAX_NAME} characters")
+        bad = control_character(v)
+        if bad:
+            raise ValueError(f"must be plain text without control or text-direction characters (found {bad})")
         return v
 
     @field_validator("description", "duty_list_file")
     @classmethod
-    def _check_text(cls, v: str) -> str:
+    def _check_text(cls, v: str, info: Any) -> str:
         if len(v) > MAX_TEXT:
             raise ValueError(f"must be a string of at most {MAX_TEXT} characters")
+        bad = control_character(v, name=False) if info.field_name == "description" else None
+        if bad:
+            raise ValueError(f"must be plain text without control or text-direction characters (found {bad})")
         return v
 
     @field_validator("duty_shares")

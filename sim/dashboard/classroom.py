@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
-import tempfile
 import threading
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -24,8 +22,9 @@ import pandas as pd
 
 from sim.core.model import GrassrootsModel
 from sim.core.record import IX
-from sim.core.scenario import FIELDS, LEVERS, Scenario, ScenarioError, field_info
-from sim.io.loader import load_scenario
+from sim.core.scenario import FIELDS, LEVERS, Scenario, ScenarioError, field_info, make_scenario
+from sim.io.duty_list import duty_shares
+from sim.io.loader import blame, load_scenario, resolve_fields
 from sim.presentation import texts as txt
 
 SCENARIO_DIR = Path(os.environ.get("GRASSROOTS_SCENARIOS", Path(__file__).resolve().parents[2] / "scenarios"))
@@ -291,32 +290,62 @@ def _toml_value(v: Any) -> str:
     raise TypeError(f"cannot write {type(v).__name__} to TOML")
 
 
+MAX_UPLOAD_BYTES = 256_000  # an upload is a scenario file: a few KB (the largest shipped one is under 1 KB); 256 KB
+# is far above any honest one and parses in milliseconds, so a large or hostile upload is refused before parsing
+
+
+def _upload_name(filename: str) -> str:
+    """The upload's file name as a message may show it: its last part, printable characters only, short."""
+    name = Path(str(filename).replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in "\u061c\u200e\u200f" and
+                   not "\u202a" <= ch <= "\u202e" and not "\u2066" <= ch <= "\u2069")
+    return (name[:80] or "upload.toml")
+
+
 def read_scenario_upload(data: bytes, filename: str) -> Scenario:
-    """A scenario from an uploaded TOML file; `extends` and `duty_list_file` are looked up in scenarios/.
-    Bad input raises ScenarioError with one line naming the file and the field."""
+    """A scenario from an uploaded TOML file. Its `extends` and `duty_list_file` may name only shipped files
+    inside scenarios/ (relative names that stay inside it once symlinks are resolved; regular files of bounded
+    size). Any bad upload raises ScenarioError with one line naming the upload and the field; a message never
+    quotes another file's content or shows a path of the server beyond the shipped name."""
+    where = _upload_name(filename)
+    root = SCENARIO_DIR.resolve()
     try:
-        fields = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise ScenarioError(f"{filename}: not a TOML scenario file ({err})") from None
-    for key in ("extends", "duty_list_file"):  # relative names point into scenarios/, where the presets live
-        if isinstance(fields.get(key), str) and fields[key] and not Path(fields[key]).is_absolute():
-            fields[key] = str(SCENARIO_DIR / fields[key])
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / (Path(filename).stem or "scenario")
-        path = path.with_suffix(".toml")
-        lines = [f"{k} = {_toml_value(v)}" for k, v in fields.items() if not isinstance(v, dict)]
-        for k, v in fields.items():
-            if isinstance(v, dict):
-                lines.append(f"[{k}]")
-                lines += [f"{kk} = {_toml_value(vv)}" for kk, vv in v.items()]
-        try:
-            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        except TypeError as err:
-            raise ScenarioError(f"{filename}: {err}") from None
-        try:
-            return load_scenario(path)
-        except ScenarioError as err:
-            raise ScenarioError(re.sub(re.escape(str(path)), filename, str(err))) from None
+        return _read_upload(data, where, root)
+    except ScenarioError as err:
+        msg = str(err).replace(str(root) + os.sep, "scenarios/").replace(str(SCENARIO_DIR) + os.sep, "scenarios/")
+        msg = " ".join(msg.split())  # one line, whatever the input held
+        raise ScenarioError(msg) from None
+    except Exception as err:  # noqa: BLE001 - any other failure of a malformed upload is one line, not a traceback
+        raise ScenarioError(f"{where}: not a scenario file the dashboard can read ({type(err).__name__}); "
+                            "see docs/scenario.md") from None
+
+
+def _read_upload(data: bytes, where: str, root: Path) -> Scenario:
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise ScenarioError(f"{where}: the upload holds no file")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ScenarioError(f"{where}: the upload is {len(data)} bytes; a scenario file is at most "
+                            f"{MAX_UPLOAD_BYTES // 1000} KB")
+    try:
+        raw = tomllib.loads(bytes(data).decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{where}: not UTF-8 text (a scenario TOML file is expected)") from None
+    except tomllib.TOMLDecodeError as err:  # the parser gives a position, never the text
+        raise ScenarioError(f"{where}: not a TOML scenario file ({err})") from None
+    except RecursionError:
+        raise ScenarioError(f"{where}: tables or arrays nested too deeply (a scenario nests at most two levels)") from None
+    for key in ("extends", "duty_list_file"):
+        if key in raw and not isinstance(raw[key], str):
+            raise ScenarioError(f"{where}: field {key!r}: must be the name of a shipped scenario file (a string)")
+    origins: dict[str, str] = {}
+    fields = resolve_fields(raw, root, where, origins=origins, confine=root)
+    fields.setdefault("name", Path(where).stem or "upload")
+    if isinstance(fields.get("duty_list_file"), str) and fields["duty_list_file"]:
+        fields["duty_shares"] = duty_shares(fields["duty_list_file"])
+    try:
+        return make_scenario(fields, where)
+    except ScenarioError as err:
+        raise blame(err, where, origins) from None
 
 
 def settings_for(scenario: Scenario, settings: Settings) -> Settings:

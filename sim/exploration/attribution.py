@@ -26,7 +26,7 @@ import pandas as pd
 from sim.core.record import HEADLINE
 from sim.core.scenario import LEVERS, Scenario
 from sim.exploration.design import Base, DesignError, check_outcomes, make_base, run_points
-from sim.io.loader import read_fields
+from sim.io.loader import fit_days, read_fields
 from sim.io.tables import t_interval
 
 EXACT_MAX = 10  # levers up to which every subset is run
@@ -69,8 +69,8 @@ def load(path: str | Path, *, replicates: int = 10, seed: int = 0, days: int | N
     path = Path(path)
     fields = read_fields(path)
     fields.setdefault("name", path.stem)
-    if days is not None:
-        fields["days"] = days
+    if days is not None:  # the one rule for a `days` set outside the scenario (sim.io.loader.fit_days)
+        fields = fit_days(str(path), fields, days, key="--days", hint="in the scenario file", error=DesignError)
     from sim.core.scenario import make_scenario
 
     make_scenario(fields, str(path))

@@ -28,10 +28,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.core.scenario import Scenario
+from sim.core.scenario import Scenario, ScenarioError, make_scenario
 from sim.exploration.design import Base, DesignError, integer_field, make_base, run_points
+from sim.exploration.sweep import MAX_RUNS
 from sim.exploration.targets import TargetSet, distance
+from sim.io.loader import fit_days
 from sim.io.toml import read_toml
+
+MAX_WEIGHT_BYTES = 1_000_000_000  # the (new x old x parameters) array of `analyze`: 1 GB at most
 
 
 @dataclass
@@ -86,11 +90,30 @@ def setup(target_set: TargetSet, *, seed: int = 0, replicates: int | None = None
     flat = [n for n, (lo, hi) in target_set.parameters.items() if not lo < hi]
     if flat:
         raise DesignError(f"{target_set.path}: field 'parameters.{flat[0]}': a prior needs low < high")
+    where = str(target_set.path)
+    reps = replicates or target_set.replicates
+    # sizes before anything is allocated: one generation runs at most max_proposals x population particles on
+    # every replicate seed, and the importance weights hold a population x population x parameters array
+    runs = Calibration.max_proposals * population * reps
+    if runs > MAX_RUNS:
+        raise DesignError(f"{where}: population {population} x {reps} replicates could need {runs} runs in one "
+                          f"generation ({Calibration.max_proposals} proposals per particle); at most {MAX_RUNS}")
+    cells = population * population * len(target_set.parameters)
+    if cells * 8 > MAX_WEIGHT_BYTES:
+        raise DesignError(f"{where}: population {population} with {len(target_set.parameters)} parameters needs "
+                          f"{cells * 8 / 1e9:.1f} GB for the importance weights; at most {MAX_WEIGHT_BYTES / 1e9:g} GB "
+                          "(a smaller --population)")
+    # `days` in the targets file: the reform day follows it unless the scenario sets policy_start_day (the one
+    # rule of sim.io.loader.fit_days, already checked by load_targets); the base is validated before any folder
     fields = target_set.scenario.fields()
     if target_set.days is not None:
-        fields["days"] = target_set.days
+        fields = fit_days(where, fields, target_set.days, hint="in the scenario file", error=DesignError)
+    try:
+        make_scenario(fields, where)
+    except ScenarioError as err:
+        raise DesignError(str(err)) from None
     path = base_path if base_path is not None else target_set.path
-    base = make_base(target_set.path, path, fields, seed, replicates or target_set.replicates)
+    base = make_base(target_set.path, path, fields, seed, reps)
     return Calibration(targets=target_set, base=base, priors=dict(target_set.parameters), population=population,
                        generations=generations)
 

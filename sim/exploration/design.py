@@ -23,7 +23,8 @@ import pandas as pd
 from sim.core.record import summary_names
 from sim.core.scenario import FIELDS, MAX_DAYS, Scenario, ScenarioError, field_info, make_scenario
 from sim.exploration.sweep import Experiment, replicate_seeds, run_id, run_sweep
-from sim.io.loader import read_fields
+from sim.io.loader import fit_days, read_fields
+from sim.io.safe_read import check_named, read_capped
 from sim.io.toml import read_toml
 
 OUTCOME_NAMES = tuple(n for n in summary_names() if n not in ("policy_start_day", "days"))
@@ -106,8 +107,7 @@ def read_base(where: str, path: Path, data: dict[str, Any], key: str = "base") -
     if not isinstance(data.get(key), str):
         raise DesignError(f"{where}: field {key!r}: missing (a scenario file, relative to this file)")
     p = (path.parent / data[key]).resolve()
-    if not p.is_file():
-        raise DesignError(f"{where}: field {key!r}: file {data[key]!r} not found (looked for {p})")
+    check_named(where, key, data[key], p, "scenario TOML file", DesignError)
     fields = read_fields(p)
     fields.setdefault("name", p.stem)
     fixed = data.get("set", {})
@@ -116,12 +116,15 @@ def read_base(where: str, path: Path, data: dict[str, Any], key: str = "base") -
     for k in fixed:
         if k not in FIELDS:
             raise DesignError(f"{where}: field 'set.{k}': unknown scenario field (allowed fields: docs/scenario.md)")
-    fields.update(fixed)
     if "days" in data:
         d = data["days"]
         if isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= MAX_DAYS:
             raise DesignError(f"{where}: field 'days': must be an integer in [1, {MAX_DAYS}] (got {d!r})")
-        fields["days"] = d
+        if "days" in fixed:
+            raise DesignError(f"{where}: field 'set.days': give days once, at the top level")
+        # the reform day follows `days` unless the scenario or `set` puts it elsewhere (sim.io.loader.fit_days)
+        fields = fit_days(where, fields, d, fixed=fixed, error=DesignError)
+    fields.update(fixed)
     make_scenario(fields, where)  # validates the base itself
     return p, fields
 
@@ -147,7 +150,8 @@ def load_table(path: str | Path, allowed: Sequence[str]) -> tuple[Path, dict[str
 
 def make_base(path: Path, base_path: Path, fields: dict[str, Any], seed: int, replicates: int) -> Base:
     return Base(path=path, name=str(fields.get("name", base_path.stem)), fields=fields, seed=seed,
-                seeds=replicate_seeds(seed, replicates), file_hash=hashlib.sha256(path.read_bytes()).hexdigest())
+                seeds=replicate_seeds(seed, replicates),
+                file_hash=hashlib.sha256(read_capped(path, "design TOML file", DesignError)).hexdigest())
 
 
 def point_fields(base: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:

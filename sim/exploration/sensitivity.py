@@ -42,6 +42,7 @@ from sim.exploration.design import (
     replicate_means,
     run_points,
 )
+from sim.exploration.sweep import MAX_POINTS, MAX_RUNS, check_plain_text
 
 METHODS = ("morris", "sobol")
 KEYS = ("name", "description", "base", "replicates", "seed", "days", "set", "method", "trajectories", "levels",
@@ -98,13 +99,24 @@ def load(path: str | Path, method: str | None = None) -> Design:
         raise DesignError(f"{where}: field 'name': must be a non-empty string (got {name!r})")
     if "outcomes" not in data:
         raise DesignError(f"{where}: field 'outcomes': missing (a list of outcome names like 'exhaustion_mean_after')")
-    return Design(
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise DesignError(f"{where}: field 'description': must be a string")
+    check_plain_text(where, name, description, DesignError)
+    design = Design(
         base=make_base(path, base_path, fields, seed, replicates), name=name,
-        description=str(data.get("description", "")), method=m,
+        description=description, method=m,
         parameters=check_parameters(where, "parameters", data.get("parameters"), fields),
         outcomes=check_outcomes(where, "outcomes", data["outcomes"]),
         trajectories=read_int(where, data, "trajectories", 10, 2, 10_000),
         levels=read_int(where, data, "levels", 4, 2, 100), samples=samples, second_order=so)
+    # sizes before SALib draws the matrix: points x parameters floats, and points x replicates runs
+    points = design.runs() // replicates
+    if design.runs() > MAX_RUNS or points > MAX_POINTS:
+        what = "trajectories" if m == "morris" else "samples"
+        raise DesignError(f"{where}: field {what!r}: {points} points x {replicates} replicates = {design.runs()} runs; "
+                          f"at most {MAX_RUNS} runs and {MAX_POINTS} points in one design")
+    return design
 
 
 def sample(design: Design) -> np.ndarray:

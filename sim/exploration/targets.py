@@ -23,7 +23,8 @@ import pandas as pd
 
 from sim.core.record import summary_names
 from sim.core.scenario import FIELDS, Scenario, ScenarioError, make_scenario
-from sim.io.loader import load_scenario
+from sim.io.loader import fit_days, load_scenario
+from sim.io.safe_read import check_named
 from sim.io.toml import read_toml
 
 LEVELS = ("secretary", "village cadre", "township cadre", "county")
@@ -154,8 +155,7 @@ def load_targets(path: str | Path, scenario: str | Path | Scenario | None = None
         if not isinstance(name, str) or not name:
             raise ScenarioError(f"{where}: field 'scenario': must name a scenario file relative to this file")
         scenario_path = (path.parent / name).resolve()
-        if not scenario_path.is_file():
-            raise ScenarioError(f"{where}: field 'scenario': file {name!r} not found (looked for {scenario_path})")
+        check_named(where, "scenario", name, scenario_path, "scenario TOML file", ScenarioError)
         s = load_scenario(scenario_path)
     else:
         s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -163,6 +163,7 @@ def load_targets(path: str | Path, scenario: str | Path | Scenario | None = None
     days = data.get("days")
     if days is not None:
         days = _int(where, "days", days, 1, s.days)
+        fit_days(where, s.fields(), days, hint="in the scenario file")  # the one rule of `days` (sim.io.loader)
     raw = data.get("targets")
     if not isinstance(raw, list) or not raw:
         raise ScenarioError(f"{where}: field 'targets': needs at least one [[targets]] table")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.core.blas import blas_info
+from sim.io.safe_read import MAX_RECORDED_BYTES, read_capped
 
 LIBRARIES = ("numpy", "pandas", "scipy", "mesa", "pyarrow", "matplotlib", "pydantic")
 MAX_INPUT_CHARS = 200_000  # input files are small TOML; a larger one is hashed, not copied
@@ -79,9 +80,8 @@ def blas() -> list[dict[str, Any]]:
 
 def input_file(path: str | Path) -> dict[str, Any]:
     """An input file as recorded: its path, SHA-256 and (if small) its text, so the folder describes itself."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
+    try:  # through the safe reader: a special or huge file is recorded without a hash, never read unbounded
+        raw = read_capped(Path(path), "input file", OSError, MAX_RECORDED_BYTES)
     except OSError:
         return {"path": str(path), "sha256": None, "text": None}
     text = raw.decode("utf-8", errors="replace") if len(raw) <= MAX_INPUT_CHARS else None
