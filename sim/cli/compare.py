@@ -21,7 +21,7 @@ from tqdm import tqdm
 from sim.cli import UserError
 from sim.cli.run import scenario_with_days
 from sim.core.record import HEADLINE
-from sim.io.outputs import check_output_dir, staged_dir, write_json
+from sim.io.outputs import claim_output_dir, staged_dir, write_json
 
 MAX_REPLICATES = 10_000
 
@@ -76,7 +76,7 @@ def main(args: argparse.Namespace) -> int:
     if len(starts) > 1:
         raise UserError(f"compare: scenarios differ in policy_start_day ({sorted(starts)}); before/after windows "
                         "would not line up")
-    out = check_output_dir(args.out, "--out")  # before any run
+    out = claim_output_dir(args.out, "compare")  # before any run
 
     names = unique_names([s.name for s in scenarios])
     seeds = list(range(args.seed, args.seed + args.replicates))

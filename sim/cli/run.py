@@ -15,7 +15,7 @@ from sim.cli import UserError
 from sim.core.record import HEADLINE
 from sim.core.scenario import MAX_DAYS, Scenario, ScenarioError
 from sim.io.loader import load_scenario
-from sim.io.outputs import check_output_dir, staged_dir, write_json
+from sim.io.outputs import claim_output_dir, staged_dir, write_json
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -56,7 +56,7 @@ def main(args: argparse.Namespace) -> int:
         check_seed(args.seed, "--seed")
     except ScenarioError as err:
         raise UserError(str(err)) from None
-    out = check_output_dir(args.out, "--out")  # before the run: a bad folder is found in a second, not an hour
+    out = claim_output_dir(args.out, "run")  # before the run: a bad folder is found in a second, not an hour
     record = provenance.collect("run", getattr(args, "argv", None), [args.seed], [args.scenario])
     bar = tqdm(total=scenario.days, desc=scenario.name[:40], unit="day", file=sys.stderr, leave=False)
 
@@ -72,7 +72,7 @@ def main(args: argparse.Namespace) -> int:
                                           "reform": has_reform(scenario)}]))
     per_run = tables.integers(pd.DataFrame([{"run_id": rid, **summary}]))
     with staged_dir(out, last="manifest.json") as stage:
-        result.timeseries.to_parquet(stage / "timeseries.parquet", index=False)
+        tables.write(result.timeseries, stage / "timeseries", csv=False)  # flags bool, counts int64, units
         tables.write(runs, stage / "runs")
         tables.write(per_run, stage / "summary")
         tables.write(tables.estimates(runs.merge(per_run, on="run_id"), ["scenario"]), stage / "estimates")
