@@ -135,7 +135,8 @@ def claim_output_dir(out: str | os.PathLike[str], command: str, arg: str = "--ou
                 raise OutputError(f"{arg}: {path} was written by `{who}`, not `{command}`; choose an empty or new "
                                   "folder")
     try:
-        free = shutil.disk_usage(parent).free
+        usage = shutil.disk_usage(parent)
+        free = usage.free if usage.total else min_free  # /proc, /sys: no blocks; writing there fails below
     except OSError:
         free = min_free
     if free < min_free:
