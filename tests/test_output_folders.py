@@ -331,3 +331,32 @@ def test_a_real_full_disk_mid_sweep(small_disk: Path, tmp_path: Path, monkeypatc
     (small_disk / "ballast").unlink()
     report = run_sweep(exp, out, workers=1, runner=filler)
     assert report.status == "complete" and report.skipped >= 2 and report.ok + report.skipped == 4
+
+
+# -- commands that write one file ------------------------------------------------------------------------------
+
+
+def test_report_and_check_targets_never_overwrite_a_file_they_did_not_write(
+        tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.cli.check_targets import CSV_HEADER
+    from sim.cli.report import GENERATOR
+    from sim.io.outputs import check_output_file
+
+    mine = tmp_path / "notes.csv"
+    mine.write_text("my,own\n1,2\n")
+    ran = []
+    monkeypatch.setattr("sim.core.run.GrassrootsModel.step", lambda self: ran.append(1))
+    assert cli_main(["check-targets", str(ROOT / "scenarios" / "targets.toml"), "--csv", str(mine)]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert line == f"error: --csv: {mine} exists and was not written by this command; choose a new file name or " \
+                   "remove it" and mine.read_text() == "my,own\n1,2\n" and not ran
+    earlier = tmp_path / "t.csv"
+    earlier.write_bytes(CSV_HEADER + b"statistic,replicates,days\n")
+    assert check_output_file(earlier, "--csv", CSV_HEADER) == earlier  # its own table: written again
+    page = tmp_path / "page.html"
+    page.write_text("<html>mine</html>")
+    with pytest.raises(OutputError, match="page.html exists and was not written by this command"):
+        check_output_file(page, "--out", GENERATOR)
+    page.write_bytes(b"<!DOCTYPE html><html><head><meta charset=\"utf-8\">" + GENERATOR)
+    assert check_output_file(page, "--out", GENERATOR) == page
+    assert check_output_file(tmp_path / "new.html", "--out", GENERATOR) == tmp_path / "new.html"

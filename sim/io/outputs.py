@@ -169,6 +169,26 @@ def _rmdir(p: Path) -> None:
         pass
 
 
+def check_output_file(out: str | os.PathLike[str], arg: str, ours: bytes) -> Path:
+    """The file rule for commands that write one file (`report --out`, `check-targets --csv`): a new file, or one
+    this command wrote (its first 4 kB hold `ours`); anything else raises OutputError and is left as it was."""
+    path = Path(os.fspath(out))
+    if path.is_dir():
+        raise OutputError(f"{arg}: {path} is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise OutputError(f"{arg}: folder {path.parent} does not exist")
+    if path.exists() or path.is_symlink():
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(4096) if path.is_file() else b""
+        except OSError:
+            head = b""
+        if ours not in head:
+            raise OutputError(f"{arg}: {path} exists and was not written by this command; choose a new file name "
+                              "or remove it")
+    return path
+
+
 def check_output_dir(out: str | os.PathLike[str], arg: str = "--out", min_free: int = MIN_FREE_BYTES,
                      command: str = "run") -> Path:
     """`claim_output_dir` for callers that do not name their command (kept for them; they claim as `run`)."""
