@@ -6,6 +6,7 @@ running the same command again resumes."""
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import subprocess
@@ -299,11 +300,11 @@ def small_disk(tmp_path: Path):
         subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
-def filler(fields: dict, seed: int):
-    """A test hook: the third run fills the disk (a ballast file beside the sweep folder) before it returns."""
+def filler(ballast: Path, fields: dict, seed: int):
+    """A test hook: the third run fills the disk (a ballast file beside the sweep folder) before it returns. The
+    path comes bound (functools.partial): a forkserver started by an earlier test has an older environment."""
     import sim
 
-    ballast = Path(os.environ["GRASSROOTS_TEST_BALLAST"])
     done = ballast.with_suffix(".count")
     n = int(done.read_text()) + 1 if done.exists() else 1
     done.write_text(str(n))
@@ -322,14 +323,14 @@ def filler(fields: dict, seed: int):
 def test_a_real_full_disk_mid_sweep(small_disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     exp = write_exp(tmp_path)
     out = small_disk / "out"
-    monkeypatch.setenv("GRASSROOTS_TEST_BALLAST", str(small_disk / "ballast"))
+    runner = functools.partial(filler, small_disk / "ballast")
     with pytest.raises(OSError) as err:
-        run_sweep(exp, out, workers=1, runner=filler)
+        run_sweep(exp, out, workers=1, runner=runner)
     assert err.value.errno == errno.ENOSPC and str(out) in str(err.value.filename)
     assert not list(out.rglob(".tmp-*"))
     assert json.loads((out / "manifest.json").read_text())["status"] == "failed"
     (small_disk / "ballast").unlink()
-    report = run_sweep(exp, out, workers=1, runner=filler)
+    report = run_sweep(exp, out, workers=1, runner=runner)
     assert report.status == "complete" and report.skipped >= 2 and report.ok + report.skipped == 4
 
 
