@@ -21,7 +21,7 @@ import sim
 from sim.cli import main as cli_main
 from sim.exploration import sweep
 from sim.exploration.sweep import ExperimentError, SweepError, load_experiment, replicate_seeds, run_sweep
-from sim.io.outputs import OutputError
+from sim.io.outputs import OutputError, claim_output_dir
 
 from .conftest import ROOT
 
@@ -178,6 +178,7 @@ def test_a_second_sweep_into_a_busy_folder_stops_at_once(tmp_path: Path, capsys:
 def test_stale_temporary_files_are_removed_by_the_next_sweep(tmp_path: Path) -> None:
     exp = write_exp(tmp_path)
     out = tmp_path / "out"
+    claim_output_dir(out, "sweep")  # a sweep killed mid-write: its folder says it is a sweep's
     (out / "parts").mkdir(parents=True)
     stale = [out / ".tmp-0123-timeseries.parquet", out / ".tmp-4567-runs.csv", out / "parts" / ".tmp-89-x.json"]
     for p in stale:

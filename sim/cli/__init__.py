@@ -101,6 +101,14 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as err:  # a full disk, a folder that vanished, a read-only mount: one line, never a traceback
-        where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+        from sim.io.outputs import no_space
+
+        path = getattr(err, "filename", None)
+        if no_space(err):
+            where = f" writing {path}" if path else ""
+            print(f"error: No space left on device{where}; free space and run the same command again to resume",
+                  file=sys.stderr)
+            return 1
+        where = f" ({path})" if path else ""
         print(f"error: {err.strerror or err}{where}", file=sys.stderr)
         return 1

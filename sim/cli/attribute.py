@@ -43,7 +43,7 @@ def main(args: argparse.Namespace) -> int:
     split = (lambda s: [x.strip() for x in s.split(",") if x.strip()] if s else None)  # noqa: E731
     package = at.load(args.scenario, replicates=args.replicates, seed=args.seed, days=args.days,
                       outcomes=split(args.outcomes), levers=split(args.levers))
-    out = check_out(args.out)
+    out = check_out(args.out, "attribute")
     (out / "attribution.json").unlink(missing_ok=True)
     plan = at.sample(package, args.permutations, args.seed)
     how = "exact, every subset" if plan.exact else f"{len(plan.orders or [])} sampled orders"

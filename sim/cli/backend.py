@@ -28,12 +28,12 @@ def check_backend(args: argparse.Namespace) -> dict[str, Any]:
     return {"workers": args.workers, "dask": args.dask, "progress": not args.quiet}
 
 
-def check_out(out: str) -> Path:
-    p = Path(out)
-    if p.exists() and not p.is_dir():
-        raise UserError(f"--out: {p} exists and is not a folder")
-    p.mkdir(parents=True, exist_ok=True)
-    return p
+def check_out(out: str, command: str) -> Path:
+    """The output folder of `command`, claimed by the one rule for output folders (sim/io/outputs.py): new,
+    empty or written by the same command; else one line and nothing created."""
+    from sim.io.outputs import claim_output_dir
+
+    return claim_output_dir(out, command)
 
 
 def command_line() -> list[str]:
@@ -52,11 +52,9 @@ def provenance(**extra: Any) -> dict[str, Any]:
 
 
 def write_provenance(path: Path, record: dict[str, Any]) -> None:
-    from sim.io.outputs import json_safe
+    from sim.io.outputs import atomic_write_bytes, json_safe
 
-    tmp = path.with_name(f".tmp-{path.name}")
-    tmp.write_text(json.dumps(json_safe(record), indent=2, default=str) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    atomic_write_bytes(path, (json.dumps(json_safe(record), indent=2, default=str) + "\n").encode())
 
 
 class one_cluster:

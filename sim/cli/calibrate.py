@@ -51,7 +51,7 @@ def main(args: argparse.Namespace) -> int:
     scenario_path = ca.base_scenario_path(ts)
     cal = ca.setup(ts, seed=args.seed, replicates=args.replicates, population=args.population,
                    generations=args.generations, base_path=scenario_path)
-    out = check_out(args.out)
+    out = check_out(args.out, "calibrate")
     (out / "calibration.json").unlink(missing_ok=True)
     print(f"calibrate {', '.join(cal.names)} against {len(ts.targets)} targets: population {cal.population}, "
           f"up to {cal.generations} generations, {len(cal.base.seeds)} replicates per particle")

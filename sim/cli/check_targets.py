@@ -19,6 +19,8 @@ from pathlib import Path
 
 from sim.cli import UserError
 
+CSV_HEADER = b"name,outcome,level,value,low,high,passed,source,"  # how the table it writes begins
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", metavar="SCENARIO_OR_TARGETS",
@@ -80,6 +82,10 @@ def main(args: argparse.Namespace) -> int:
     workers = args.workers or min(default_workers(), replicates)
     if args.csv is not None and (Path(args.csv).is_dir() or not Path(args.csv).resolve().parent.is_dir()):
         raise UserError(f"--csv: {args.csv} must be a file name in an existing folder")
+    if args.csv is not None:
+        from sim.io.outputs import check_output_file
+
+        check_output_file(args.csv, "--csv", CSV_HEADER)  # a new file or an earlier table; never another file
     bar = tqdm(total=replicates, desc="check-targets", unit="run", file=sys.stderr, leave=False)
     runs = run(ts, replicates, days, workers, progress=lambda done, total: bar.update(done - bar.n))
     bar.close()

@@ -55,7 +55,7 @@ def main(args: argparse.Namespace) -> int:
     from sim.figures.compare import figures
     from sim.figures.style import save_all
     from sim.io import provenance, tables
-    from sim.io.outputs import check_output_dir, staged_dir, write_json
+    from sim.io.outputs import claim_output_dir, staged_dir, write_json
 
     if args.ensemble is not None:
         from sim.cli.compare_ensemble import main as ensemble_main
@@ -76,7 +76,7 @@ def main(args: argparse.Namespace) -> int:
     if len(starts) > 1:
         raise UserError(f"compare: scenarios differ in policy_start_day ({sorted(starts)}); before/after windows "
                         "would not line up")
-    out = check_output_dir(args.out, "--out")  # before any run
+    out = claim_output_dir(args.out, "compare")  # before any run
 
     names = unique_names([s.name for s in scenarios])
     seeds = list(range(args.seed, args.seed + args.replicates))

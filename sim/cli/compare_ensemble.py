@@ -43,7 +43,7 @@ def main(args: argparse.Namespace) -> int:
             from sim.exploration.compare import member_fields
 
             load_scenario(p, **member_fields(m))
-    out = check_out(args.out)
+    out = check_out(args.out, "compare --ensemble")
     (out / "compare.json").unlink(missing_ok=True)
     outcomes = [f"{o}_after" for o in OUTCOMES]
     print(f"compare over an ensemble: {len(args.scenarios)} scenarios x {len(members)} members x "

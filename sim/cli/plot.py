@@ -41,7 +41,9 @@ def main(args: argparse.Namespace) -> int:
     check_folder(folder)
     from sim.figures.folder import figures_of
     from sim.figures.style import save_all
+    from sim.io.outputs import claim_output_dir
 
-    files = save_all(figures_of(folder, args.lang), Path(args.out) if args.out else folder / "figures")
+    target = claim_output_dir(Path(args.out) if args.out else folder / "figures", "plot")  # ours, new or empty
+    files = save_all(figures_of(folder, args.lang), target)
     print(f"{len(files)} files -> {files[0].parent if files else folder}")
     return 0

@@ -5,10 +5,11 @@ references nothing outside itself and opens offline. Default: DIR/report.html (D
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from sim.cli import UserError
+
+GENERATOR = b'<meta name="generator" content="grassroots-sim report">'
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -27,11 +28,14 @@ def main(args: argparse.Namespace) -> int:
         raise UserError(f"--out: {out} is a folder; give a file name such as report.html")
     if not out.parent.is_dir():
         raise UserError(f"--out: folder {out.parent} does not exist")
+    from sim.io.outputs import check_output_file
+
+    check_output_file(out, "--out", GENERATOR)  # a new file or an earlier report; never the user's own file
     from sim.figures.report import build
 
     page = build(folder, args.lang)
-    tmp = out.with_name(f".tmp-{out.name}")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, out)
+    from sim.io.outputs import atomic_write_bytes
+
+    atomic_write_bytes(out, page.encode("utf-8"))
     print(f"report ({len(page) / 1e6:.1f} MB) -> {out}")
     return 0

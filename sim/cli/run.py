@@ -45,10 +45,10 @@ def scenario_with_days(path: str, days: int | None) -> Scenario:
 
 
 def main(args: argparse.Namespace) -> int:
-    from sim.io.outputs import check_output_dir, staged_dir, write_json
+    from sim.io.outputs import claim_output_dir, staged_dir, write_json
 
     scenario = scenario_with_days(args.scenario, args.days)  # bad input is found before the model loads
-    out = check_output_dir(args.out, "--out")  # before the run: a bad folder is found in a second, not an hour
+    out = claim_output_dir(args.out, "run")  # before the run: a bad folder is found in a second, not an hour
 
     import pandas as pd
     from tqdm import tqdm
@@ -80,7 +80,7 @@ def main(args: argparse.Namespace) -> int:
                                           "reform": has_reform(scenario)}]))
     per_run = tables.integers(pd.DataFrame([{"run_id": rid, **summary}]))
     with staged_dir(out, last="manifest.json") as stage:
-        result.timeseries.to_parquet(stage / "timeseries.parquet", index=False)
+        tables.write(result.timeseries, stage / "timeseries", csv=False)  # flags bool, counts int64, units
         tables.write(runs, stage / "runs")
         tables.write(per_run, stage / "summary")
         tables.write(tables.estimates(runs.merge(per_run, on="run_id"), ["scenario"]), stage / "estimates")

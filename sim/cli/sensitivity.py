@@ -29,7 +29,7 @@ def main(args: argparse.Namespace) -> int:
 
     backend = check_backend(args)
     design = sa.load(args.experiment, args.method)
-    out = check_out(args.out)
+    out = check_out(args.out, "sensitivity")
     (out / "sensitivity.json").unlink(missing_ok=True)
     X = sa.sample(design)
     print(f"{design.name}: {design.method}, {len(design.parameters)} fields x {len(design.outcomes)} outcomes, "

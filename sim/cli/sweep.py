@@ -25,7 +25,7 @@ def main(args: argparse.Namespace) -> int:
     import sys
 
     from sim.exploration.sweep import SweepError, load_experiment, run_sweep
-    from sim.io.outputs import check_output_dir
+    from sim.io.outputs import claim_output_dir
 
     if args.workers is not None and not 1 <= args.workers <= 4096:
         raise UserError(f"--workers: must be an integer in [1, 4096], got {args.workers}")
@@ -34,7 +34,7 @@ def main(args: argparse.Namespace) -> int:
     if not 0 < args.dask_timeout <= 86_400:
         raise UserError(f"--dask-timeout: must be a number of seconds in (0, 86400], got {args.dask_timeout}")
     exp = load_experiment(args.experiment)  # every grid point is validated before anything is written
-    out = check_output_dir(args.out, "--out")  # writable, before any run
+    out = claim_output_dir(args.out, "sweep")  # writable, ours or empty, before any run
     command = ["python", "-m", "sim", "sweep", args.experiment, "--out", args.out]
     for flag, value in (("--workers", args.workers), ("--dask", args.dask)):
         if value is not None:

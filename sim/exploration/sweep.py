@@ -45,11 +45,19 @@ from sim.core.scenario import (
     short_repr,
 )
 from sim.io.loader import fit_days, read_fields
-from sim.io.outputs import OutputError, check_output_dir
+from sim.io.outputs import (
+    OutputError,
+    atomic_path,
+    atomic_write_bytes,
+    claim_output_dir,
+    overwrite_in_place,
+    with_path,
+)
 from sim.io.provenance import collect, finish, git, now, package_version
 from sim.io.safe_read import check_named
-from sim.io.tables import has_reform, integers, long_tables
+from sim.io.tables import arrow_table, for_readers, has_reform, integers, long_tables
 from sim.io.toml import read_toml_bytes
+from sim.io.units import COUNT_SERIES, FLAG_SERIES, unit
 
 EXPERIMENT_KEYS = ("name", "description", "base", "scenarios", "replicates", "seed", "days", "grid", "set",
                    "timeseries_every", "timeseries_columns")
@@ -380,10 +388,7 @@ def execute(task: Task, runner: Runner | None = None) -> dict[str, Any]:
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)  # no fsync: os.replace is atomic against a killed process; see docs/sweeps.md
-    os.replace(tmp, path)
+    atomic_write_bytes(path, data)  # no temporary file left on failure; a full disk names `path`
 
 
 def _json_default(v: Any) -> Any:
@@ -458,9 +463,8 @@ class Store:
 
 
 def _write_table_atomic(path: Path, table: pa.Table) -> None:
-    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
 
 
 def _read_part_table(path: Path, footer_only: bool = False) -> pa.Table | None:
@@ -468,6 +472,23 @@ def _read_part_table(path: Path, footer_only: bool = False) -> pa.Table | None:
     with pa.OSFile(str(path), "rb") as f:
         reader = pa.ipc.open_file(f)
         return None if footer_only else reader.read_all()
+
+
+def _timeseries_schema(exp: Experiment) -> pa.Schema:
+    """The consolidated time series' schema: run_id, day (int64), the columns with their units; daily flags as
+    booleans and whole counts as int64 when every day is kept (thinned series are block means: float64)."""
+    daily = exp.timeseries_every == 1
+
+    def kind(c: str) -> pa.DataType:
+        if daily and c in FLAG_SERIES:
+            return pa.bool_()
+        return pa.int64() if daily and c in COUNT_SERIES else pa.float64()
+
+    fields = [pa.field("run_id", pa.string()), pa.field("day", pa.int64(), metadata={"unit": "day"})]
+    for c in exp.timeseries_columns:
+        u = unit(c, "timeseries")
+        fields.append(pa.field(c, kind(c), metadata={"unit": u} if u else None))
+    return pa.schema(fields)
 
 
 def consolidate(exp: Experiment, out: Path, csv: bool = False, batch_rows: int = 65_536) -> dict[str, int]:
@@ -482,13 +503,15 @@ def consolidate(exp: Experiment, out: Path, csv: bool = False, batch_rows: int =
     pending: list[pa.Table] = []
     n_pending = 0
 
+    schema = _timeseries_schema(exp)
+
     def flush() -> None:
         nonlocal writer, pending, n_pending
         if not pending:
             return
-        tab = pa.concat_tables(pending)
+        tab = pa.concat_tables(pending).select(schema.names).cast(schema)
         if writer is None:
-            writer = pq.ParquetWriter(ts_tmp, tab.schema, compression="zstd")
+            writer = pq.ParquetWriter(ts_tmp, schema, compression="zstd")
         writer.write_table(tab)
         pending, n_pending = [], 0
 
@@ -518,8 +541,6 @@ def consolidate(exp: Experiment, out: Path, csv: bool = False, batch_rows: int =
             rows.append(rec)
         flush()
         if writer is None:
-            cols = ["day", *exp.timeseries_columns]
-            schema = pa.schema([("run_id", pa.string()), ("day", pa.int64())] + [(c, pa.float64()) for c in cols[1:]])
             writer = pq.ParquetWriter(ts_tmp, schema, compression="zstd")
         writer.close()
         writer = None
@@ -535,18 +556,22 @@ def consolidate(exp: Experiment, out: Path, csv: bool = False, batch_rows: int =
         runs, summary = integers(runs), integers(summary)
         long = long_tables(runs, summary, exp.swept or ["scenario"])
         for name, df in long.items():
-            _write_table_atomic(out / f"{name}.parquet", pa.Table.from_pandas(df, preserve_index=False))
-        _write_table_atomic(out / "runs.parquet", pa.Table.from_pandas(runs, preserve_index=False))
-        _write_table_atomic(out / "summary.parquet", pa.Table.from_pandas(summary, preserve_index=False))
+            _write_table_atomic(out / f"{name}.parquet", arrow_table(df, name))
+        _write_table_atomic(out / "runs.parquet", arrow_table(runs, "runs"))
+        _write_table_atomic(out / "summary.parquet", arrow_table(summary, "summary"))
         os.replace(ts_tmp, out / "timeseries.parquet")
         if csv:
             for name, df in (("runs", runs), ("summary", summary), *long.items()):
-                tmp = out / f".tmp-{uuid.uuid4().hex}-{name}.csv"
-                df.to_csv(tmp, index=False)
-                os.replace(tmp, out / f"{name}.csv")
+                with atomic_path(out / f"{name}.csv") as tmp:
+                    for_readers(df, name).to_csv(tmp, index=False)
+    except OSError as err:  # a full disk: name the folder (pyarrow's errors name no file)
+        raise with_path(err, out) from None
     finally:
         if writer is not None:
-            writer.close()
+            try:
+                writer.close()
+            except OSError:
+                pass
         ts_tmp.unlink(missing_ok=True)
     return counts
 
@@ -564,6 +589,7 @@ def _manifest(exp: Experiment, command: list[str], start: str, backend: str) -> 
                     "cpus": os.cpu_count(), "blas": blas_info()},
         "backend": backend, "runs": len(exp.scenarios) * exp.replicates,
         "seed": exp.seed, "replicates": exp.replicates, "replicate_seeds": exp.seeds,
+        "replicate_seeds_text": [str(s) for s in exp.seeds],  # exact where JSON numbers are doubles (R, JS)
         "swept": exp.swept, "grid": exp.grid, "scenarios": exp.scenario_files,
         "timeseries_every": exp.timeseries_every, "keys": exp.swept or ["scenario"],
         "provenance": collect("sweep", command, exp.seeds, [exp.path, *(exp.path.parent / f for f in exp.scenario_files)], start),
@@ -855,6 +881,25 @@ def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
     _atomic_write_bytes(out / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
 
 
+def _write_final_status(out: Path, manifest: dict[str, Any]) -> None:
+    """The manifest of a sweep that stopped, written however the disk allows: atomically, else (a full disk has
+    no room for a second copy) over the old manifest in place, compact; never leaves it saying `running`."""
+    try:
+        _write_manifest(out, manifest)
+        return
+    except OSError:
+        pass
+    try:
+        overwrite_in_place(out / "manifest.json", json.dumps(manifest, separators=(",", ":")).encode())
+    except OSError:
+        short = {k: manifest.get(k) for k in ("tool", "version", "experiment", "start_time", "end_time", "status",
+                                               "error")}
+        try:
+            overwrite_in_place(out / "manifest.json", json.dumps(short, separators=(",", ":")).encode())
+        except OSError:
+            (out / "manifest.json").unlink(missing_ok=True)  # no manifest at all rather than `running`
+
+
 def run_sweep(experiment: str | Path | Experiment, out: str | Path, *, workers: int | None = None,
               dask: str | None = None, progress: bool = False, retry_failed: bool = False, csv: bool = True,
               command: list[str] | None = None, runner: Runner | None = None,
@@ -865,7 +910,7 @@ def run_sweep(experiment: str | Path | Experiment, out: str | Path, *, workers: 
     sweep still short of runs is `incomplete`. A sweep that stops (SweepError, Ctrl+C) leaves its manifest saying
     so. `runner(fields, seed=)` replaces run_scenario (tests, other models)."""
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
-    out = check_output_dir(out, "--out")
+    out = claim_output_dir(out, "sweep")  # new, empty or a sweep's own folder; else nothing is created
     lock = _lock(out)
     try:
         return _run_locked(exp, out, workers, dask, progress, retry_failed, csv, command, runner, dask_timeout)
@@ -918,18 +963,23 @@ def _run_locked(exp: Experiment, out: Path, workers: int | None, dask: str | Non
             counts = consolidate(exp, out, csv=csv)
             if counts["missing"] == 0:
                 break
-    except (SweepError, KeyboardInterrupt, Exception) as err:
-        stopped = "interrupted" if isinstance(err, KeyboardInterrupt) else "failed"
+    except BaseException as err:  # any way the sweep ends early: the manifest says so, never `running`
+        stopped = "interrupted" if isinstance(err, KeyboardInterrupt | SystemExit) else "failed"
         msg = "interrupted (Ctrl+C)" if isinstance(err, KeyboardInterrupt) else f"{type(err).__name__}: {err}"
         manifest.update(end_time=now(), status=stopped, error=msg[:1000], ok=ok, failed=failed,
                         seconds=round(time.perf_counter() - t0, 3))
-        _write_manifest(out, manifest)
+        _write_final_status(out, manifest)
         raise
     status = ("incomplete" if counts["missing"] else "complete" if counts["failed"] == 0
               else "complete_with_failures")
     manifest.update(end_time=now(), status=status, ok=counts["ok"], failed=counts["failed"],
                     missing=counts["missing"], seconds=round(time.perf_counter() - t0, 3),
                     provenance=finish(manifest["provenance"]))
-    _write_manifest(out, manifest)
+    try:
+        _write_manifest(out, manifest)
+    except OSError as err:
+        manifest.update(status="failed", error=f"{type(err).__name__}: {err}"[:1000])
+        _write_final_status(out, manifest)
+        raise
     return SweepReport(total=len(tasks), skipped=skipped or 0, ran=ran, ok=ok, failed=failed,
                        seconds=time.perf_counter() - t0, out=out, missing=counts["missing"], status=status)

@@ -171,7 +171,8 @@ def build(folder: str | Path, lang: str = "en") -> str:
     descriptions = {s["name"]: s.get("description", "") for s in m.get("scenarios", []) if isinstance(s, dict)}
     keys = list(m.get("keys") or m.get("swept") or ["scenario"])
     title = _t("title", lang, name=folder.resolve().name)
-    parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">",
+    parts = [f"<!DOCTYPE html><html lang=\"{'zh-CN' if lang == 'zh' else 'en'}\"><head><meta charset=\"utf-8\">"
+             "<meta name=\"generator\" content=\"grassroots-sim report\">",
              f"<title>{_esc(title)}</title><style>{CSS}</style></head><body>",
              f"<h1>{_esc(title)}</h1><p>{_esc(TEXT['kind'][1 if lang == 'zh' else 0].get(k, k))}</p>",
              f"<h2>{_esc(_t('made', lang))}</h2>{_made(m, lang)}", f"<h2>{_esc(_t('figures', lang))}</h2>"]

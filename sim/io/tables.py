@@ -9,7 +9,9 @@ point index), with the interval and its method named in the same columns everywh
   estimates    KEYS..., outcome, window, mean, ci_low, ci_high, ci_level, ci_method, sd, n
   differences  KEYS..., reference, outcome, window, difference, ci_low, ci_high, ci_level, ci_method, sd, n,
                reference_mean, mean, significant
-Counts (`n`, `seed`, `replicate`, `point`, `days`, `policy_start_day`) are integers. See docs/outcomes.md.
+Counts (`n`, `seed`, `replicate`, `point`, `days`, `policy_start_day`) are integers; `for_readers` and
+`arrow_table` give every table its storage types (flags as booleans, whole counts as int64, `seed_text`) and
+the parquet schema its units (sim/io/units.py). See docs/outcomes.md.
 """
 
 from __future__ import annotations
@@ -172,14 +174,72 @@ def per_run(runs: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     return ok.merge(summary.drop(columns=drop), on="run_id")
 
 
-def write(df: pd.DataFrame, stem: Any, csv: bool = True) -> None:
-    """`df` as STEM.parquet (and STEM.csv): the same columns and types in both."""
+def _whole(values: pd.Series) -> bool:
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    return bool((v == v.round()).all())
+
+
+def for_readers(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """`df` (one of the tables `table`: timeseries, runs, summary, estimates, differences) with the storage types
+    every reader gets: daily flags as booleans, whole-number counts as int64 (nullable where a window is empty),
+    the other counts as integers (`integers`), and in `runs` a `seed_text` column beside `seed`: the seed as
+    decimal text, exact in any reader (seeds reach 2**63, past the 2**53 a double holds exactly). A count column
+    that is not whole (a thinned time series: block means) keeps float64."""
+    from sim.io.units import COUNT_OUTCOMES, COUNT_SERIES, FLAG_SERIES
+
+    df = integers(df.copy())
+    if table == "timeseries":
+        for c in FLAG_SERIES:
+            if c in df.columns and df[c].notna().all() and df[c].isin([0, 1]).all():
+                df[c] = df[c].astype(bool)
+        counts = [c for c in COUNT_SERIES if c in df.columns]
+    elif table == "summary":
+        counts = [f"{c}_{w}" for c in COUNT_OUTCOMES for w in WINDOWS if f"{c}_{w}" in df.columns]
+    else:
+        counts = []
+    for c in counts:
+        if df[c].dtype.kind == "f" and _whole(df[c]):
+            df[c] = df[c].astype("int64") if df[c].notna().all() else df[c].astype("Int64")
+    if table == "runs":
+        if "reform" in df.columns:
+            df["reform"] = df["reform"].astype(bool)
+        if "seed" in df.columns and "seed_text" not in df.columns:
+            df.insert(list(df.columns).index("seed") + 1, "seed_text", [str(int(v)) for v in df["seed"]])
+    return df
+
+
+def arrow_table(df: pd.DataFrame, table: str) -> Any:
+    """`for_readers(df, table)` as an Arrow table whose fields carry their unit as metadata `unit`
+    (sim/io/units.py); the long tables also carry `outcome_units` (outcome -> unit) in the schema metadata."""
+    import json
+
+    import pyarrow as pa
+
+    from sim.io.units import OUTCOME_UNITS, unit
+
+    tab = pa.Table.from_pandas(for_readers(df, table), preserve_index=False)
+    fields = []
+    for f in tab.schema:
+        u = unit(f.name, table)
+        fields.append(f.with_metadata({"unit": u}) if u else f)
+    meta = dict(tab.schema.metadata or {})
+    if table in ("estimates", "differences"):
+        meta[b"outcome_units"] = json.dumps(OUTCOME_UNITS).encode()
+    return pa.Table.from_arrays(tab.columns, schema=pa.schema(fields, metadata=meta))
+
+
+def write(df: pd.DataFrame, stem: Any, csv: bool = True, table: str | None = None) -> None:
+    """`df` as STEM.parquet (and STEM.csv): the same columns and types in both (`for_readers`), units in the
+    parquet schema. `table` is the kind of table (default: the file name: runs, summary, estimates, ...)."""
     from pathlib import Path
 
+    import pyarrow.parquet as pq
+
     stem = Path(stem)
-    df.to_parquet(stem.with_suffix(".parquet"), index=False)
+    table = table or stem.name
+    pq.write_table(arrow_table(df, table), stem.with_suffix(".parquet"))
     if csv:
-        df.to_csv(stem.with_suffix(".csv"), index=False)
+        for_readers(df, table).to_csv(stem.with_suffix(".csv"), index=False)
 
 
 def long_tables(runs: pd.DataFrame, summary: pd.DataFrame, keys: Sequence[str],
