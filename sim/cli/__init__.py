@@ -9,6 +9,7 @@ import sys
 
 from sim.core.blas import pin_blas
 from sim.core.scenario import ScenarioError
+from sim.exploration.engine import SweepError
 from sim.io.outputs import OutputError
 
 COMMANDS = {
@@ -74,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, UserError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except SweepError as err:  # a batch that stopped (workers dying, Dask unreachable); finished runs are kept
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
