@@ -1,5 +1,5 @@
 """`python -m sim check-targets SCENARIO_OR_TARGETS [--targets FILE] [--scenario FILE] [--replicates N]
-[--days N] [--workers N] [--csv FILE]`
+[--days N] [--workers N | --dask ADDRESS] [--csv FILE]`
 
 Runs a scenario on seeds 0..N-1 and checks it against observed patterns (a targets file, docs/targets.md):
 prints every target with the model's value, its spread over the runs, the range and pass or miss. Exit code 0
@@ -32,6 +32,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--replicates", type=int, default=None, help="seeds 0..N-1 (default: the targets file's)")
     p.add_argument("--days", type=int, default=None, help="run length (default: the targets file's, else the scenario's)")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores, at most 8)")
+    p.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run on Dask: 'local' starts a LocalCluster, 'slurm' a SLURM cluster (dask-jobqueue, "
+                   "--workers N worker jobs; docs/sweeps.md), tcp://host:port uses a running scheduler")
     p.add_argument("--csv", default=None, help="also write the table (one row per target) to this CSV file")
 
 
@@ -76,13 +79,19 @@ def main(args: argparse.Namespace) -> int:
         raise UserError(f"--days: must be between 1 and the scenario's days ({ts.scenario.days}), got {args.days}")
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers: must be at least 1, got {args.workers}")
+    if args.dask is not None:
+        from sim.exploration.engine import check_dask, probe
+
+        if why := check_dask(args.dask):
+            raise UserError(f"--dask: {why}")
+        probe(args.dask)  # an address where nothing listens: one line (SweepError), at once
     replicates = args.replicates or ts.replicates
     days = args.days if args.days is not None else ts.days
     workers = args.workers or min(default_workers(), replicates)
     if args.csv is not None and (Path(args.csv).is_dir() or not Path(args.csv).resolve().parent.is_dir()):
         raise UserError(f"--csv: {args.csv} must be a file name in an existing folder")
     bar = tqdm(total=replicates, desc="check-targets", unit="run", file=sys.stderr, leave=False)
-    runs = run(ts, replicates, days, workers, progress=lambda done, total: bar.update(done - bar.n))
+    runs = run(ts, replicates, days, workers, progress=lambda done, total: bar.update(done - bar.n), dask=args.dask)
     bar.close()
     table = evaluate(ts, runs)
     spread = {o: (float(runs[o].min()), float(runs[o].max())) for o in ts.outcomes}
