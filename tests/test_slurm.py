@@ -21,8 +21,8 @@ from sim.exploration.sweep import run_sweep
 from .conftest import ROOT
 
 PROGRAMS = ("munged", "slurmctld", "slurmd", "sbatch", "sinfo")
-pytestmark = pytest.mark.skipif(any(shutil.which(p) is None for p in PROGRAMS),
-                                reason="Slurm is not installed (apt-get install slurmctld slurmd slurm-client munge)")
+needs_slurm = pytest.mark.skipif(any(shutil.which(p) is None for p in PROGRAMS),
+                                 reason="Slurm is not installed (apt-get install slurmctld slurmd slurm-client munge)")
 
 EXPERIMENT = """
     name = "slurm_tiny"
@@ -45,6 +45,13 @@ def slurm() -> None:
     assert p.returncode == 0, p.stderr
 
 
+def write_exp(tmp: Path) -> Path:
+    exp = tmp / "exp.toml"
+    exp.write_text(textwrap.dedent(EXPERIMENT).format(base=(ROOT / "scenarios" / "baseline.toml").as_posix()),
+                   encoding="utf-8")
+    return exp
+
+
 def tables(out: Path) -> dict[str, pd.DataFrame]:
     res = {}
     for t in ("runs", "summary", "timeseries", "differences"):
@@ -56,10 +63,9 @@ def tables(out: Path) -> dict[str, pd.DataFrame]:
     return res
 
 
+@needs_slurm
 def test_a_sweep_through_slurm_is_identical_to_a_local_sweep(tmp_path: Path, slurm: None) -> None:
-    exp = tmp_path / "exp.toml"
-    exp.write_text(textwrap.dedent(EXPERIMENT).format(base=(ROOT / "scenarios" / "baseline.toml").as_posix()),
-                   encoding="utf-8")
+    exp = write_exp(tmp_path)
     logs = tmp_path / "slurm-logs"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
            "DASK_JOBQUEUE__SLURM__CORES": "1", "DASK_JOBQUEUE__SLURM__MEMORY": "2GB",
@@ -81,3 +87,15 @@ def test_a_sweep_through_slurm_is_identical_to_a_local_sweep(tmp_path: Path, slu
     for name in a:
         pd.testing.assert_frame_equal(a[name], b[name], check_exact=True)
     assert len(a["runs"]) == 2 and len(a["timeseries"]) == 60
+
+
+def test_slurm_without_cores_or_memory_configured_ends_in_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    import dask
+
+    from sim.exploration.engine import SweepError
+
+    out = tmp_path / "out"
+    with dask.config.set({"jobqueue.slurm.cores": None, "jobqueue.slurm.memory": None}):
+        with pytest.raises(SweepError, match=r"^--dask slurm: cannot configure the SLURM cluster .*jobqueue.slurm.cores"):
+            run_sweep(write_exp(tmp_path), out, dask="slurm")
+    assert not out.exists()

@@ -284,6 +284,11 @@ def _local_results(tasks: list[Task], workers: int, runner: Runner | None) -> It
 def check_dask(address: str) -> str | None:
     """Why `--dask ADDRESS` is not a form the engine takes (None when it is): `local`, `slurm`, or a scheduler
     address with a protocol such as tcp://host:8786."""
+    if address == "slurm":
+        import importlib.util
+
+        if importlib.util.find_spec("dask_jobqueue") is None:
+            return "'slurm' needs dask-jobqueue; install it with pip install 'grassroots-sim[slurm]'"
     if address in CLUSTERS or "://" in address:
         return None
     return f"must be 'local', 'slurm' or a scheduler address like tcp://host:8786, got {address!r}"
@@ -338,7 +343,7 @@ def start_cluster(kind: str, workers: int | None) -> Any:
         try:
             from dask_jobqueue import SLURMCluster
         except ImportError:
-            raise SweepError("--dask slurm: needs dask-jobqueue; install it with pip install 'grassroots[slurm]' "
+            raise SweepError("--dask slurm: needs dask-jobqueue; install it with pip install 'grassroots-sim[slurm]' "
                              "(or pip install dask-jobqueue)") from None
         try:
             cluster = SLURMCluster()
