@@ -138,3 +138,77 @@ def test_compare_bad_input_through_the_real_cli(tmp_path):
     res = subprocess.run([sys.executable, "-m", "sim", "compare", str(one), str(tmp_path / "nope.toml"),
                           "--replicates", "2", "--out", str(tmp_path / "o")], cwd=ROOT, capture_output=True, text=True)
     assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
+
+
+# -- one engine: compare runs through the sweep engine (resumable, local or Dask), identical everywhere -------
+
+TABLES = ("differences", "estimates", "runs", "summary")
+
+
+def _tables(out):
+    return {t: pd.read_parquet(out / f"{t}.parquet") for t in TABLES}
+
+
+def test_compare_resumes_from_its_runs_folder_and_gives_identical_tables_on_dask(tmp_path, capsys):
+    base = _toml(tmp_path / "base.toml", n_townships=1, days=40, policy_start_day=20)
+    cut = _toml(tmp_path / "cut.toml", n_townships=1, days=40, policy_start_day=20, meeting_cut=0.5)
+    out = tmp_path / "local"
+    args = ["compare", str(base), str(cut), "--replicates", "2", "--seed", "3", "--no-figure"]
+    assert cli.main([*args, "--out", str(out), "--workers", "1"]) == 0
+    first = _tables(out)
+    parts = sorted((out / "runs" / "parts").glob("*.json"))
+    assert len(parts) == 4 and json.loads((out / "runs" / "manifest.json").read_text())["status"] == "complete"
+    assert json.loads((out / "manifest.json").read_text())["backend"] == "local:1"
+
+    # killed after three of four runs: the same command runs only the missing one
+    stamps = {p.name: p.stat().st_mtime_ns for p in parts}
+    parts[0].unlink()
+    (out / "manifest.json").unlink()
+    assert cli.main([*args, "--out", str(out), "--workers", "1"]) == 0
+    again = {p.name: p.stat().st_mtime_ns for p in (out / "runs" / "parts").glob("*.json")}
+    assert again.keys() == stamps.keys()
+    assert [n for n in again if again[n] != stamps[n]] == [parts[0].name]
+    for t in TABLES:
+        pd.testing.assert_frame_equal(first[t], _tables(out)[t], check_exact=True)
+
+    on_dask = tmp_path / "dask"
+    assert cli.main([*args, "--out", str(on_dask), "--dask", "local", "--workers", "2"]) == 0
+    assert json.loads((on_dask / "runs" / "manifest.json").read_text())["backend"] == "dask:local"
+    for t in TABLES:
+        pd.testing.assert_frame_equal(first[t], _tables(on_dask)[t], check_exact=True)
+    capsys.readouterr()
+
+
+def test_run_many_on_dask_equals_local_processes():
+    short = {**TINY, "days": 30, "policy_start_day": 15}
+    a, b = sim.load_scenario(short), sim.load_scenario(short, meeting_cut=1.0)
+    local = run_many([a, b, a], [0, 1], workers=1)
+    dask = run_many([a, b, a], [0, 1], workers=2, dask="local")
+    assert [(i, s) for i, s, _ in local] == [(i, s) for i, s, _ in dask] == [(i, s) for i in range(3) for s in (0, 1)]
+    for (_, _, x), (_, _, y) in zip(local, dask, strict=True):
+        assert x.keys() == y.keys()
+        assert all(x[k] == y[k] or (math.isnan(x[k]) and math.isnan(y[k])) for k in x)
+    x, y = local[0][2], local[4][2]  # a scenario listed twice runs once and shows twice
+    assert all(x[k] == y[k] or (math.isnan(x[k]) and math.isnan(y[k])) for k in x)
+
+
+def test_run_many_names_a_failing_run_in_one_line():
+    from sim.exploration.engine import SweepError
+
+    bad = sim.load_scenario({**TINY, "days": 20, "policy_start_day": 10})
+    with pytest.raises(SweepError, match=r"runs did not finish, e.g. scenario .* seed 0: .*Boom"):
+        run_many_with_runner([bad], [0])
+
+
+def run_many_with_runner(scenarios, seeds):
+    """run_many's code path with a runner that raises (a failing model run is data until the end)."""
+    from sim.exploration import compare as cmp
+    from sim.exploration.engine import run_tasks
+
+    tasks, point_of = cmp._tasks(scenarios, seeds, None)
+    done = {(t.point, t.seed): res for t, res in run_tasks(tasks, workers=1, runner=_boom)}
+    return cmp._regroup(scenarios, point_of, seeds, done)
+
+
+def _boom(fields, seed):
+    raise RuntimeError("Boom")

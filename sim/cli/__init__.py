@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"command {args.command!r} is not available in this installation")
     from sim.core.blas import pin_blas
     from sim.core.scenario import ScenarioError
+    from sim.exploration.engine import SweepError
     from sim.io.outputs import OutputError
 
     pin_blas()  # one BLAS thread in every process that runs the model (sim/core/blas.py)
@@ -92,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, UserError, OutputError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except SweepError as err:  # a batch that stopped (workers dying, Dask unreachable); finished runs are kept
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -15,7 +15,8 @@ from sim.cli import UserError
 def add_backend_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--dask", default=None, metavar="ADDRESS",
-                   help="run on Dask: 'local' starts a LocalCluster, tcp://host:port uses a running scheduler")
+                   help="run on Dask: 'local' starts a LocalCluster, 'slurm' a SLURM cluster (dask-jobqueue, "
+                   "--workers N worker jobs; docs/sweeps.md), tcp://host:port uses a running scheduler")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -23,8 +24,12 @@ def check_backend(args: argparse.Namespace) -> dict[str, Any]:
     """The keyword arguments for the sweep engine, or UserError naming the bad option."""
     if args.workers is not None and not 1 <= args.workers <= 4096:
         raise UserError(f"--workers: must be an integer in [1, 4096], got {args.workers}")
-    if args.dask is not None and args.dask != "local" and "://" not in args.dask:
-        raise UserError(f"--dask: must be 'local' or a scheduler address like tcp://host:8786, got {args.dask!r}")
+    from sim.exploration.engine import check_dask, probe
+
+    if args.dask is not None:
+        if why := check_dask(args.dask):
+            raise UserError(f"--dask: {why}")
+        probe(args.dask)  # an address where nothing listens ends here (SweepError), before --out is created
     return {"workers": args.workers, "dask": args.dask, "progress": not args.quiet}
 
 
@@ -58,21 +63,18 @@ def write_provenance(path: Path, record: dict[str, Any]) -> None:
 
 
 class one_cluster:
-    """With `--dask local`, start one LocalCluster for a command that runs several sweeps (calibration
-    generations) and hand its address to each, instead of a cluster per sweep."""
+    """With `--dask local` or `--dask slurm`, start one cluster for a command that runs several sweeps
+    (calibration generations) and hand its address to each, instead of a cluster per sweep."""
 
     def __init__(self, backend: dict[str, Any]) -> None:
         self.backend = dict(backend)
         self.cluster = None
 
     def __enter__(self) -> dict[str, Any]:
-        if self.backend.get("dask") == "local":
-            import os
+        from sim.exploration.engine import CLUSTERS, start_cluster
 
-            from distributed import LocalCluster
-
-            n = self.backend.get("workers") or os.cpu_count() or 1
-            self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+        if self.backend.get("dask") in CLUSTERS:
+            self.cluster = start_cluster(self.backend["dask"], self.backend.get("workers"))  # or SweepError
             self.backend["dask"] = self.cluster.scheduler_address
         return self.backend
 

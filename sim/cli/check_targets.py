@@ -1,5 +1,5 @@
 """`python -m sim check-targets SCENARIO_OR_TARGETS [--targets FILE] [--scenario FILE] [--replicates N]
-[--days N] [--workers N] [--csv FILE]`
+[--days N] [--workers N | --dask ADDRESS] [--csv FILE]`
 
 Runs a scenario on seeds 0..N-1 and checks it against observed patterns (a targets file, docs/targets.md):
 prints every target with the model's value, its spread over the runs, the range and pass or miss. Exit code 0
@@ -31,6 +31,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--replicates", type=int, default=None, help="seeds 0..N-1 (default: the targets file's)")
     p.add_argument("--days", type=int, default=None, help="run length (default: the targets file's, else the scenario's)")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores, at most 8)")
+    p.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run on Dask: 'local' starts a LocalCluster, 'slurm' a SLURM cluster (dask-jobqueue, "
+                   "--workers N worker jobs; docs/sweeps.md), tcp://host:port uses a running scheduler")
     p.add_argument("--csv", default=None, help="also write the table (one row per target) to this CSV file")
 
 
@@ -77,6 +80,12 @@ def main(args: argparse.Namespace) -> int:
         raise UserError(f"--days: must be between 1 and the scenario's days ({ts.scenario.days}), got {args.days}")
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers: must be at least 1, got {args.workers}")
+    if args.dask is not None:
+        from sim.exploration.engine import check_dask, probe
+
+        if why := check_dask(args.dask):
+            raise UserError(f"--dask: {why}")
+        probe(args.dask)  # an address where nothing listens: one line (SweepError), at once
     replicates = args.replicates or ts.replicates
     days = args.days if args.days is not None else ts.days
     workers = args.workers or min(default_workers(), replicates)
@@ -87,7 +96,7 @@ def main(args: argparse.Namespace) -> int:
 
         check_output_file(args.csv, "--csv", CSV_HEADER)  # a new file or an earlier table; never another file
     bar = tqdm(total=replicates, desc="check-targets", unit="run", file=sys.stderr, leave=False)
-    runs = run(ts, replicates, days, workers, progress=lambda done, total: bar.update(done - bar.n))
+    runs = run(ts, replicates, days, workers, progress=lambda done, total: bar.update(done - bar.n), dask=args.dask)
     bar.close()
     table = evaluate(ts, runs)
     spread = {o: (float(runs[o].min()), float(runs[o].max())) for o in ts.outcomes}

@@ -1,6 +1,8 @@
-"""`python -m sim compare SCENARIO... --replicates N --out DIR [--seed S] [--days D] [--workers W]`
+"""`python -m sim compare SCENARIO... --replicates N --out DIR [--seed S] [--days D] [--workers W | --dask ADDRESS]`
 
-Runs every scenario on the same seeds S..S+N-1 (common random numbers) and writes, into DIR, the tables of the
+Runs every scenario on the same seeds S..S+N-1 (common random numbers) through the sweep engine (local worker
+processes, or Dask: `local`, `slurm` or a scheduler address), each run stored in DIR/runs/ as it finishes: the
+same command run again after a kill runs only what is missing. Then writes, into DIR, the tables of the
 shared schema (sim/io/tables.py, docs/outcomes.md), each as .csv and .parquet:
   differences   each scenario minus the first, per outcome and window (before/after the reform day): mean paired
                 difference, ci_low, ci_high, ci_level, ci_method, sd, n, both means
@@ -14,7 +16,6 @@ outcomes and time use by kind.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from sim.cli import UserError
 from sim.cli.run import scenario_with_days
@@ -35,11 +36,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-figure", action="store_true", help="skip compare.svg and compare.png")
     p.add_argument("--ensemble", default=None, metavar="DIR", help="run over a calibrated ensemble (DIR/ensemble of "
                    "`sim calibrate`): effects over parameter uncertainty x chance (sim/cli/compare_ensemble.py)")
-    p.add_argument("--dask", default=None, metavar="ADDRESS", help="with --ensemble: run on Dask (local or tcp://...)")
+    p.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run on Dask: 'local' starts a LocalCluster, 'slurm' a SLURM cluster (dask-jobqueue, "
+                   "--workers N worker jobs; docs/sweeps.md), tcp://host:port uses a running scheduler")
 
 
 def main(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
 
     from sim.core.record import HEADLINE
     from sim.exploration.compare import (
@@ -47,16 +49,21 @@ def main(args: argparse.Namespace) -> int:
         default_workers,
         format_table,
         paired_differences,
-        run_many,
+        run_stored,
         split_runs,
         summaries,
         unique_names,
     )
+    from sim.exploration.engine import check_dask, probe
     from sim.figures.compare import figures
     from sim.figures.style import save_all
     from sim.io import provenance, tables
     from sim.io.outputs import claim_output_dir, staged_dir, write_json
 
+    if args.dask is not None:
+        if why := check_dask(args.dask):
+            raise UserError(f"--dask: {why}")
+        probe(args.dask)  # an address where nothing listens: one line (SweepError), before --out is created
     if args.ensemble is not None:
         from sim.cli.compare_ensemble import main as ensemble_main
 
@@ -81,13 +88,8 @@ def main(args: argparse.Namespace) -> int:
     names = unique_names([s.name for s in scenarios])
     seeds = list(range(args.seed, args.seed + args.replicates))
     record = provenance.collect("compare", getattr(args, "argv", None), seeds, args.scenarios)
-    bar = tqdm(total=len(scenarios) * len(seeds), desc="compare", unit="run", file=sys.stderr, leave=False)
-
-    def progress(done: int, total: int) -> None:
-        bar.update(done - bar.n)
-
-    results = run_many(scenarios, seeds, None, workers, progress)
-    bar.close()
+    results = run_stored(scenarios, names, args.scenarios, seeds, out / "runs", workers=workers, dask=args.dask,
+                         progress=True, command=getattr(args, "argv", None))
     table = summaries(results, names, scenarios)
     diffs = paired_differences(table)
     runs, summary = split_runs(table)
@@ -105,6 +107,7 @@ def main(args: argparse.Namespace) -> int:
             "scenarios": [{"name": n, "file": str(p), "description": s.description}
                           for n, p, s in zip(names, args.scenarios, scenarios, strict=True)],
             "seeds": seeds, "replicates": len(seeds), "workers": workers,
+            "backend": f"dask:{args.dask}" if args.dask else f"local:{workers}", "runs_folder": "runs",
             "days": args.days if args.days is not None else scenarios[0].days,
             "policy_start_day": scenarios[0].policy_start_day, "ci_level": tables.LEVEL,
             "ci_method": tables.CI_METHOD, "lang": args.lang,

@@ -1,4 +1,4 @@
-"""`python -m sim sweep EXPERIMENT.toml --out DIR [--workers N] [--dask ADDRESS|local]`"""
+"""`python -m sim sweep EXPERIMENT.toml --out DIR [--workers N] [--dask local|slurm|ADDRESS]`"""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="output folder (rerun the same command to resume)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--dask", default=None, metavar="ADDRESS",
-                   help="run on Dask: 'local' starts a LocalCluster, tcp://host:port uses a running scheduler")
+                   help="run on Dask: 'local' starts a LocalCluster, 'slurm' a SLURM cluster (dask-jobqueue, "
+                   "--workers N worker jobs; docs/sweeps.md), tcp://host:port uses a running scheduler")
     p.add_argument("--dask-timeout", type=float, default=60.0, metavar="SECONDS",
                    help="seconds to reach the Dask scheduler, and again to see its first worker (default 60)")
     p.add_argument("--retry-failed", action="store_true", help="run again the runs recorded as failed")
@@ -24,17 +25,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     import sys
 
+    from sim.exploration.engine import check_dask, probe
     from sim.exploration.sweep import SweepError, load_experiment, run_sweep
     from sim.io.outputs import claim_output_dir
 
     if args.workers is not None and not 1 <= args.workers <= 4096:
         raise UserError(f"--workers: must be an integer in [1, 4096], got {args.workers}")
-    if args.dask is not None and args.dask != "local" and "://" not in args.dask:
-        raise UserError(f"--dask: must be 'local' or a scheduler address like tcp://host:8786, got {args.dask!r}")
+    if args.dask is not None and (why := check_dask(args.dask)):
+        raise UserError(f"--dask: {why}")
     if not 0 < args.dask_timeout <= 86_400:
         raise UserError(f"--dask-timeout: must be a number of seconds in (0, 86400], got {args.dask_timeout}")
     exp = load_experiment(args.experiment)  # every grid point is validated before anything is written
-    out = claim_output_dir(args.out, "sweep")  # writable, ours or empty, before any run
+    if args.dask is not None:
+        try:
+            probe(args.dask, args.dask_timeout)  # an address where nothing listens: one line, --out untouched
+        except SweepError as err:
+            print(f"error: {exp.name}: {err}", file=sys.stderr)
+            return 1
+    out = claim_output_dir(args.out, "sweep")  # writable, before any run
     command = ["python", "-m", "sim", "sweep", args.experiment, "--out", args.out]
     for flag, value in (("--workers", args.workers), ("--dask", args.dask)):
         if value is not None:

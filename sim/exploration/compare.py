@@ -1,9 +1,10 @@
 """Compare scenarios on common random numbers: every scenario runs on the same seeds, and each outcome's
 difference from the first (reference) scenario is taken seed by seed, with a paired t-interval.
 
-Pure library (the `python -m sim compare` command writes the files): `run_many` runs (scenario, seed) pairs on
-one or more processes, `summaries` puts the results in a table, `paired_differences` computes the intervals,
-and `sim.figures.compare` draws them.
+Pure library (the `python -m sim compare` command writes the files): `run_stored` runs (scenario, seed) pairs
+through the sweep engine into a folder (resumable, local processes or Dask), `run_many` runs them on the same
+engine in memory, `summaries` puts the results in a table, `paired_differences` computes the intervals, and
+`sim.figures.compare` draws them. Each run is the same bit for bit on any backend and any number of workers.
 
 Besides the run summary (`sim.OUTCOMES`), each run adds its time use by kind, in hours per cadre at work per
 day (`hours_<kind>_cadre_day`, same before/after windows as the summary). They make displacement visible: a
@@ -15,17 +16,15 @@ from __future__ import annotations
 
 import json
 import math
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.core.blas import pin_blas
 from sim.core.record import OUTCOMES, TIME_KINDS
 from sim.core.scenario import Scenario
 from sim.io.loader import load_scenario
@@ -62,33 +61,118 @@ def run_one(scenario: Scenario, seed: int, days: int | None = None) -> dict[str,
     return {**r.summary, **time_use(r.timeseries, scenario.policy_start_day, 0)}
 
 
-def _job(args: tuple[int, Scenario, int, int | None]) -> tuple[int, int, dict[str, float]]:
-    i, scenario, seed, days = args
-    return i, seed, run_one(scenario, seed, days)
+@dataclass
+class TimedRun:
+    """A run's summary with its time use by kind added, and its daily record (what the engine's `execute` reads
+    from a runner's result)."""
+
+    summary: dict[str, float]
+    timeseries: pd.DataFrame
+
+
+def with_time_use(fields: dict[str, Any], seed: int) -> TimedRun:
+    """The engine's runner for comparisons: run_scenario plus time use by kind (before/after the run's reform
+    day). A module-level function, so local workers and Dask workers alike import it by name."""
+    from sim.io.run import run_scenario
+
+    r = run_scenario(fields, seed=seed)
+    return TimedRun({**r.summary, **time_use(r.timeseries, r.scenario.policy_start_day, 0)}, r.timeseries)
+
+
+TRACE = ("exhaustion_mean",)  # the one time-series column the engine keeps per comparison run (a whole-run mean)
+
+
+def _tasks(scenarios: Sequence[Scenario], seeds: Sequence[int], days: int | None) -> tuple[list[Any], list[int]]:
+    """One engine task per distinct scenario x seed, and for each scenario the index of its distinct scenario
+    (comparing a file with itself runs it once). Fields are resolved as run_scenario(scenario, days=) does."""
+    from sim.core.scenario import MAX_DAYS
+    from sim.exploration.engine import Task
+    from sim.exploration.sweep import run_id
+
+    distinct: dict[str, int] = {}
+    fields: list[dict[str, Any]] = []
+    point_of = []
+    for s in scenarios:
+        f = (load_scenario(s, days=days) if days is not None else s).fields()
+        key = json.dumps(f, sort_keys=True, default=str)
+        if key not in distinct:
+            distinct[key] = len(fields)
+            fields.append(f)
+        point_of.append(distinct[key])
+    tasks = [Task(run_id(f, int(seed)), d, r, int(seed), f, MAX_DAYS, TRACE)
+             for r, seed in enumerate(seeds) for d, f in enumerate(fields)]
+    return tasks, point_of
+
+
+def _outcomes(summary: dict[str, Any]) -> dict[str, float]:
+    return {k: math.nan if v is None else v for k, v in summary.items()}  # a stored part holds NaN as null
+
+
+def _regroup(scenarios: Sequence[Scenario], point_of: list[int], seeds: Sequence[int],
+             done: dict[tuple[int, int], dict[str, Any]]) -> list[tuple[int, int, dict[str, float]]]:
+    """(scenario index, seed, outcomes) for every scenario and seed, from the results of the distinct runs;
+    a failed or missing run ends the comparison with a SweepError naming it (a paired interval needs all)."""
+    from sim.exploration.engine import SweepError
+
+    bad = [(i, seed) for i in range(len(scenarios)) for seed in seeds
+           if done.get((point_of[i], int(seed)), {}).get("status") != "ok"]
+    if bad:
+        i, seed = bad[0]
+        err = done.get((point_of[i], int(seed)), {}).get("error") or "no result"
+        raise SweepError(f"{len(bad)} of {len(scenarios) * len(seeds)} runs did not finish, e.g. scenario "
+                         f"{scenarios[i].name!r} seed {seed}: {err}"[:600])
+    return sorted(((i, int(seed), _outcomes(done[(point_of[i], int(seed))]["summary"]))
+                   for i in range(len(scenarios)) for seed in seeds), key=lambda r: (r[0], r[1]))
 
 
 def run_many(scenarios: Sequence[Scenario], seeds: Sequence[int], days: int | None = None, workers: int = 1,
-             progress: Callable[[int, int], None] | None = None) -> list[tuple[int, int, dict[str, float]]]:
-    """Run every scenario on every seed (common random numbers). Results are (scenario index, seed, outcomes)
-    in a fixed order whatever the number of workers; each run is the same bit for bit in any process."""
-    jobs = [(i, s, int(seed), days) for seed in seeds for i, s in enumerate(scenarios)]
-    total = len(jobs)
-    results: list[tuple[int, int, dict[str, float]]] = []
-    if workers <= 1 or total <= 1:
-        for n, job in enumerate(jobs, 1):
-            results.append(_job(job))
-            if progress:
-                progress(n, total)
-    else:
-        # spawn, not fork: the parent may hold threads (BLAS, tqdm), and spawn behaves the same on every OS
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=ctx, initializer=pin_blas) as pool:
-            for n, res in enumerate(pool.map(_job, jobs, chunksize=1), 1):
-                results.append(res)
-                if progress:
-                    progress(n, total)
-    results.sort(key=lambda r: (r[0], r[1]))
-    return results
+             progress: Callable[[int, int], None] | None = None,
+             dask: str | None = None) -> list[tuple[int, int, dict[str, float]]]:
+    """Run every scenario on every seed (common random numbers) on the engine (local worker processes, or Dask),
+    in memory. Results are (scenario index, seed, outcomes) in a fixed order whatever the backend; each run is
+    the same bit for bit in any process. A run that fails raises SweepError."""
+    from sim.exploration.engine import run_tasks
+
+    tasks, point_of = _tasks(scenarios, seeds, days)
+    done: dict[tuple[int, int], dict[str, Any]] = {}
+    for n, (t, res) in enumerate(run_tasks(tasks, workers=workers, dask=dask, runner=with_time_use), 1):
+        done[(t.point, t.seed)] = res
+        if progress:
+            progress(n, len(tasks))
+    return _regroup(scenarios, point_of, seeds, done)
+
+
+def run_stored(scenarios: Sequence[Scenario], names: Sequence[str], files: Sequence[str | Path],
+               seeds: Sequence[int], out: str | Path, *, workers: int | None = None, dask: str | None = None,
+               dask_timeout: float | None = None, progress: bool = False,
+               command: list[str] | None = None) -> list[tuple[int, int, dict[str, float]]]:
+    """Run every scenario on every seed through the sweep engine into the folder `out` (a sweep folder: parts/,
+    runs.parquet, manifest.json): a killed comparison, run again into the same folder, runs only what is
+    missing. Returns what `run_many` returns."""
+    import hashlib
+
+    from sim.exploration.engine import DASK_TIMEOUT
+    from sim.exploration.sweep import Experiment, Store, run_sweep
+
+    tasks, point_of = _tasks(scenarios, seeds, None)
+    distinct = [next(s for s, p in zip(scenarios, point_of, strict=True) if p == d) for d in range(max(point_of) + 1)]
+    label = [next(n for n, p in zip(names, point_of, strict=True) if p == d) for d in range(len(distinct))]
+    paths = [Path(f).resolve() for f in files]
+    blob = b"".join(p.read_bytes() if p.is_file() else str(p).encode() for p in paths)
+    exp = Experiment(path=paths[0], name="compare", description=f"compare: {', '.join(names)}", seed=int(seeds[0]),
+                     replicates=len(seeds), grid={}, scenario_files=[str(p) for p in paths],
+                     points=[{"scenario": n} for n in label], scenarios=list(distinct),
+                     timeseries_every=tasks[0].every, timeseries_columns=TRACE,
+                     file_hash=hashlib.sha256(blob).hexdigest(), seeds=[int(x) for x in seeds])
+    run_sweep(exp, out, workers=workers, dask=dask, progress=progress, csv=False, command=command,
+              runner=with_time_use, dask_timeout=DASK_TIMEOUT if dask_timeout is None else dask_timeout)
+    store = Store(Path(out))
+    done = {}
+    for t in exp.tasks():
+        rec = store.read(t.run_id)
+        if rec is not None:
+            done[(t.point, t.seed)] = rec
+    return _regroup(scenarios, point_of, seeds, done)
 
 
 def summaries(results: list[tuple[int, int, dict[str, float]]], names: Sequence[str],

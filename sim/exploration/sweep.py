@@ -1,5 +1,6 @@
 """Sweeps: an experiment file (grid x scenarios x replicates) run on local cores or Dask, stored so that a
-killed sweep resumes where it stopped.
+killed sweep resumes where it stopped. Where runs execute is the engine's (sim/exploration/engine.py); this
+module reads experiments and stores results.
 
 Each finished run is written at once as `DIR/parts/<run_id>.json` (+ `<run_id>.parquet`, its time series),
 each file written to a temporary name and moved into place, the JSON last: a run is done iff its JSON exists.
@@ -15,14 +16,10 @@ import json
 import math
 import os
 import platform
-import signal
 import socket
 import sys
-import threading
 import time
-import traceback
 import uuid
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.core.blas import blas_info, one_blas_thread
+from sim.core.blas import blas_info
 from sim.core.record import COLUMNS
 from sim.core.scenario import (
     FIELDS,
@@ -43,6 +40,15 @@ from sim.core.scenario import (
     control_character,
     make_scenario,
     short_repr,
+)
+from sim.exploration.engine import (  # noqa: F401 - Runner, execute, thin: re-exported, as before the engine
+    DASK_TIMEOUT,
+    Backend,
+    Runner,
+    SweepError,
+    Task,
+    execute,
+    thin,
 )
 from sim.io.loader import fit_days, read_fields
 from sim.io.outputs import (
@@ -67,32 +73,11 @@ MAX_RUNS = 1_000_000
 MAX_POINTS = 50_000
 TABLES = ("runs.parquet", "summary.parquet", "timeseries.parquet", "estimates.parquet", "differences.parquet")
 PARTS = "parts"
-MAX_POOL_RESTARTS = 8  # times the local pool may break (a worker died) in one call before the sweep stops
-MAX_WORKER_DEATHS = 2  # a run whose worker dies this many times while it runs alone is recorded as failed
-DASK_TIMEOUT = 60.0  # seconds to reach a Dask scheduler, and again to see its first worker
 LOCK = ".lock"  # the output folder's lock file (filelock): one sweep at a time writes into a folder
 
 
 class ExperimentError(ScenarioError):
     """Bad experiment file; one line naming the file, the field and what is allowed."""
-
-
-class SweepError(RuntimeError):
-    """The sweep stopped (workers keep dying, a cluster cannot be reached, the folder is in use); one line.
-    Finished runs are kept in parts/: running the same command again resumes."""
-
-
-@dataclass(frozen=True)
-class Task:
-    """One run to do: everything a worker needs (plain data, cheap to pickle)."""
-
-    run_id: str
-    point: int
-    replicate: int
-    seed: int
-    fields: dict[str, Any]
-    every: int
-    columns: tuple[str, ...]
 
 
 @dataclass
@@ -340,48 +325,6 @@ def check_plain_text(where: str, name: str, description: str, error: type[Except
                         f"(found {bad})")
 
 
-# --------------------------------------------------------------------------------------------------------------
-# one run (in a worker)
-
-Runner = Callable[..., Any]
-
-
-def thin(ts: pd.DataFrame, every: int, columns: Iterable[str]) -> pa.Table:
-    """The daily record cut to `columns`, as an Arrow table; with every > 1, k-day block means labelled by the
-    block's first day (the last block may be shorter)."""
-    cols = list(columns)
-    day = ts["day"].to_numpy().astype("int64")
-    data = ts[cols].to_numpy(dtype="float64")
-    if every > 1 and len(day):
-        block = day // every
-        starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
-        counts = np.diff(np.r_[starts, len(day)])
-        data = np.add.reduceat(data, starts, axis=0) / counts[:, None]
-        day = block[starts] * every
-    return pa.Table.from_arrays([pa.array(day), *(pa.array(data[:, i]) for i in range(len(cols)))],
-                                names=["day", *cols])
-
-
-def execute(task: Task, runner: Runner | None = None) -> dict[str, Any]:
-    """Run one task and return its record (never raises for a failing model run: status 'failed' + error)."""
-    if runner is None:
-        from sim.io.run import run_scenario as runner
-    t0 = time.perf_counter()
-    try:
-        with one_blas_thread():  # in this process, a pool worker or a Dask worker alike
-            res = runner(task.fields, seed=task.seed)
-        ts = thin(res.timeseries, task.every, task.columns)
-        out = {"status": "ok", "error": "", "summary": dict(res.summary), "timeseries": ts}
-    except Exception as err:  # noqa: BLE001 - a failing run is data, not a crash
-        last = traceback.extract_tb(err.__traceback__)[-1:] if err.__traceback__ else []
-        at = f" at {Path(last[0].filename).name}:{last[0].lineno}" if last else ""
-        msg = f"{type(err).__name__}: {err}".replace("\n", " ")[:500] + at
-        out = {"status": "failed", "error": msg, "summary": None, "timeseries": None}
-    out["seconds"] = time.perf_counter() - t0
-    out["run_id"] = task.run_id
-    out["host"] = socket.gethostname()
-    return out
-
 
 # --------------------------------------------------------------------------------------------------------------
 # storage
@@ -605,7 +548,7 @@ class Progress:
         if enabled:
             from tqdm import tqdm
 
-            tqdm.monitor_interval = 0  # no monitor thread: the local pool may fork (see _local_results)
+            tqdm.monitor_interval = 0  # no monitor thread: the local pool may fork (engine._pool_context)
             self.bar = tqdm(total=total, desc=desc, unit="run", file=sys.stderr, dynamic_ncols=True)
             self.bar.set_postfix(failed=0)
 
@@ -621,224 +564,6 @@ class Progress:
         if self.bar is not None:
             self.bar.close()
 
-
-def _single_threaded() -> bool:
-    try:
-        return len(os.listdir("/proc/self/task")) == 1
-    except OSError:
-        return False
-
-
-def _start_time(pid: int) -> str | None:
-    """The process's start time (Linux /proc), to tell it from a later process given the same pid."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rindex(")") + 2:].split()
-    return None if fields[0] in ("Z", "X") else fields[19]  # a zombie has ended
-
-
-def _alive(pid: int, started: str | None) -> bool:
-    if started is not None:
-        return _start_time(pid) == started
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _die_with(main_pid: int, main_started: str | None) -> None:
-    """Make this worker process end when the sweep's main process ends, even by SIGKILL. A forkserver worker's
-    parent is the forkserver, which only ends once every worker has (they hold its 'alive' pipe), so each worker
-    watches the main process itself: a thread checks it twice a second; on Linux the parent-death signal also
-    ends a forked worker at once. With the workers gone, the forkserver and the resource tracker end too."""
-    if sys.platform.startswith("linux") and os.getppid() == main_pid:
-        try:
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if not _alive(main_pid, main_started):  # it ended before the signal was armed
-        os._exit(1)
-
-    def watch() -> None:
-        while _alive(main_pid, main_started):
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="die-with-main", daemon=True).start()
-
-
-def _worker_init(main_pid: int, main_started: str | None) -> None:
-    _die_with(main_pid, main_started)
-
-
-def _alone(task: Task, runner: Runner | None, conn: Any, main: tuple[int, str | None]) -> None:
-    """A run in a process of its own (to tell whether it is the run that kills its worker)."""
-    _worker_init(*main)
-    conn.send(execute(task, runner))
-    conn.close()
-
-
-def _signal_name(code: int | None) -> str:
-    if code is None:
-        return "unknown exit"
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        oom = ": the out-of-memory killer sends it" if -code == signal.SIGKILL else ""
-        return f"killed by {name}{oom}"
-    return f"exit code {code}"
-
-
-def _run_alone(task: Task, runner: Runner | None, ctx: Any) -> dict[str, Any]:
-    """Run one task in a fresh process, up to MAX_WORKER_DEATHS times while the process dies; a run that kills
-    every process it runs in is recorded as failed with the cause (the model's error is data, not a crash)."""
-    codes = []
-    for _ in range(MAX_WORKER_DEATHS):
-        recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_alone, args=(task, runner, send, _main()), daemon=True)
-        proc.start()
-        send.close()
-        try:
-            res = recv.recv()
-        except EOFError:  # the process died before it sent a result
-            res = None
-        finally:
-            recv.close()
-            proc.join()
-        if res is not None:
-            return res
-        codes.append(proc.exitcode)
-    return {"status": "failed", "summary": None, "timeseries": None, "seconds": 0.0, "run_id": task.run_id,
-            "host": socket.gethostname(),
-            "error": f"WorkerDied: the worker process running this run died {len(codes) + 1} times, the last "
-                     f"{len(codes)} with the run alone ({_signal_name(codes[-1])}; too little memory?)"}
-
-
-def _main() -> tuple[int, str | None]:
-    return os.getpid(), _start_time(os.getpid())
-
-
-def _pool_context() -> Any:
-    import multiprocessing as mp
-
-    # fork starts workers at once with the model already imported; it is only safe while this process has no
-    # other threads (a fork copies locks they hold: Arrow and Dask start some), else forkserver with the model
-    # preloaded
-    if _single_threaded() and "fork" in mp.get_all_start_methods():
-        return mp.get_context("fork")
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.core.run", "sim.exploration.sweep"])
-    return ctx
-
-
-def _local_results(tasks: list[Task], workers: int, runner: Runner | None) -> Iterator[tuple[Task, dict[str, Any]]]:
-    """Yield (task, result) as runs finish on a local process pool, with a bounded number in flight. Runs go to
-    worker processes even with one worker, so a run that kills its process (out of memory, a segfault) cannot
-    take the sweep down: when a worker dies, the runs it may have held are run again one at a time, alone, and
-    one that kills its process MAX_WORKER_DEATHS times is recorded as failed. After MAX_POOL_RESTARTS broken
-    pools the sweep stops with a SweepError (finished runs are kept)."""
-    from collections import deque
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    ctx = _pool_context()
-    window = 2 * workers
-    queue = deque(tasks)
-    suspects: deque[Task] = deque()
-    restarts = 0
-    while queue or suspects:
-        while suspects:  # the runs that were in flight when a worker died, one at a time
-            t = suspects.popleft()
-            yield t, _run_alone(t, runner, ctx)
-        if not queue:
-            break
-        running: dict[Any, Task] = {}
-        try:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init,
-                                     initargs=_main()) as pool:
-                while queue or running:
-                    while queue and len(running) < window:
-                        t = queue.popleft()
-                        running[pool.submit(execute, t, runner)] = t
-                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        res = fut.result()  # BrokenProcessPool if a worker died (OOM killer, segfault)
-                        yield running.pop(fut), res
-        except BrokenProcessPool:
-            restarts += 1
-            if restarts > MAX_POOL_RESTARTS:
-                raise SweepError(f"worker processes died {restarts} times (out of memory? see dmesg); "
-                                 f"{len(queue) + len(running)} runs not done; finished runs are kept in parts/, "
-                                 "run the same command again to resume (or with --workers 1)") from None
-            suspects.extend(running.values())
-
-
-def _dask_results(tasks: list[Task], address: str, workers: int | None, runner: Runner | None,
-                  timeout: float = DASK_TIMEOUT) -> Iterator[tuple[Task, dict[str, Any]]]:
-    """Yield (task, result) from Dask: `local` starts a LocalCluster, else connect to the scheduler at `address`.
-    Runs on a lost worker are rescheduled by Dask; `retries` covers other worker-side crashes. A scheduler that
-    cannot be reached, or has no worker, within `timeout` seconds ends the sweep with a SweepError."""
-    import logging
-
-    from distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if address == "local":
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-        client = Client(cluster)
-    else:
-        quiet = logging.getLogger("distributed")
-        level, quiet.level = quiet.level, logging.CRITICAL  # the one-line error below says it all
-        try:
-            client = Client(address, timeout=f"{timeout}s")
-        except (OSError, TimeoutError) as err:
-            raise SweepError(f"--dask {address}: cannot reach the scheduler within {timeout:g} s "
-                             f"({type(err).__name__}); is it running, and is the address right?") from None
-        finally:
-            quiet.setLevel(level)
-    try:
-        try:
-            client.wait_for_workers(1, timeout=timeout)
-        except TimeoutError:
-            raise SweepError(f"--dask {address}: the scheduler has no workers after {timeout:g} s; start some "
-                             f"(dask worker {address}) or check the cluster's jobs") from None
-        n = max(1, len(client.scheduler_info().get("workers", {})) or (workers or 1))
-        window = max(8, 4 * n)
-        todo = iter(tasks)
-        futures = {}
-
-        def submit(t: Task) -> Any:
-            fut = client.submit(execute, t, runner, key=f"run-{t.run_id}-{uuid.uuid4().hex[:8]}", pure=False, retries=2)
-            futures[fut.key] = t
-            return fut
-
-        ac = as_completed([submit(t) for t in itertools.islice(todo, window)])
-        for fut in ac:
-            t = futures.pop(fut.key)
-            try:
-                res = fut.result()
-            except Exception as err:  # noqa: BLE001 - e.g. KilledWorker after retries: record, go on
-                res = {"status": "failed", "error": f"{type(err).__name__}: {err}"[:500], "summary": None,
-                       "timeseries": None, "seconds": 0.0, "run_id": t.run_id}
-            fut.release()
-            yield t, res
-            nxt = next(todo, None)
-            if nxt is not None:
-                ac.add(submit(nxt))
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 @dataclass
@@ -903,33 +628,41 @@ def _write_final_status(out: Path, manifest: dict[str, Any]) -> None:
 def run_sweep(experiment: str | Path | Experiment, out: str | Path, *, workers: int | None = None,
               dask: str | None = None, progress: bool = False, retry_failed: bool = False, csv: bool = True,
               command: list[str] | None = None, runner: Runner | None = None,
-              dask_timeout: float = DASK_TIMEOUT) -> SweepReport:
+              dask_timeout: float = DASK_TIMEOUT, backend: Backend | None = None) -> SweepReport:
     """Run every run of the experiment that has no whole part in `out` yet, store each as it finishes, then
     rebuild the tables and write manifest.json. One sweep at a time per folder (a lock); the folder is checked
     writable before any run; runs whose parts are missing or unreadable at the end are run again once, and a
     sweep still short of runs is `incomplete`. A sweep that stops (SweepError, Ctrl+C) leaves its manifest saying
-    so. `runner(fields, seed=)` replaces run_scenario (tests, other models)."""
+    so. `runner(fields, seed=)` replaces run_scenario (tests, other models). The backend (`workers`/`dask`, or an
+    open `backend` the caller keeps) is connected before anything is written: a Dask scheduler that cannot be
+    reached, or has no worker, ends with a SweepError and nothing in `out`."""
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
-    out = claim_output_dir(out, "sweep")  # new, empty or a sweep's own folder; else nothing is created
-    lock = _lock(out)
+    own = backend is None
+    if backend is None:
+        backend = Backend(dask, workers, dask_timeout)
     try:
-        return _run_locked(exp, out, workers, dask, progress, retry_failed, csv, command, runner, dask_timeout)
+        backend.open()
+        out = claim_output_dir(out, "sweep")  # new, empty or a sweep's own folder; else nothing is created
+        lock = _lock(out)
+        try:
+            return _run_locked(exp, out, backend, progress, retry_failed, csv, command, runner)
+        finally:
+            (out / f"{LOCK}.json").unlink(missing_ok=True)
+            lock.release()
     finally:
-        (out / f"{LOCK}.json").unlink(missing_ok=True)
-        lock.release()
+        if own:
+            backend.close()
 
 
-def _run_locked(exp: Experiment, out: Path, workers: int | None, dask: str | None, progress: bool,
-                retry_failed: bool, csv: bool, command: list[str] | None, runner: Runner | None,
-                dask_timeout: float) -> SweepReport:
+def _run_locked(exp: Experiment, out: Path, backend: Backend, progress: bool, retry_failed: bool, csv: bool,
+                command: list[str] | None, runner: Runner | None) -> SweepReport:
     start = now()
     t0 = time.perf_counter()
     store = Store(out)
     store.prepare()
     for name in (*TABLES, "manifest.json"):  # a rerun first removes what could look complete
         (out / name).unlink(missing_ok=True)
-    backend = f"dask:{dask}" if dask else f"local:{workers or os.cpu_count()}"
-    manifest = _manifest(exp, command or [], start, backend)
+    manifest = _manifest(exp, command or [], start, backend.label)
     _write_manifest(out, manifest)
 
     tasks = exp.tasks()
@@ -946,11 +679,7 @@ def _run_locked(exp: Experiment, out: Path, workers: int | None, dask: str | Non
             bar = Progress(len(todo), progress and bool(todo), exp.name[:40])
             try:
                 if todo:
-                    if dask:
-                        results = _dask_results(todo, dask, workers, runner, dask_timeout)
-                    else:
-                        results = _local_results(todo, max(1, min(workers or os.cpu_count() or 1, len(todo))), runner)
-                    for task, res in results:
+                    for task, res in backend.results(todo, runner):
                         store.write(task, exp.points[task.point], res)
                         ran += 1
                         if res["status"] == "ok":

@@ -179,14 +179,15 @@ def load_targets(path: str | Path, scenario: str | Path | Scenario | None = None
 
 
 def run(target_set: TargetSet, replicates: int | None = None, days: int | None = None, workers: int = 1,
-        progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
-    """Run the target set's scenario on seeds 0..N-1 (N: `replicates`, else the file's): one row per run, with
-    `seed` and every summary outcome as columns. Each run is the same bit for bit whatever `workers`."""
+        progress: Callable[[int, int], None] | None = None, dask: str | None = None) -> pd.DataFrame:
+    """Run the target set's scenario on seeds 0..N-1 (N: `replicates`, else the file's) on the execution engine
+    (local worker processes, or Dask): one row per run, with `seed` and every summary outcome as columns. Each
+    run is the same bit for bit whatever `workers` and backend."""
     from sim.exploration.compare import run_many
 
     n = target_set.replicates if replicates is None else replicates
     end = target_set.days if days is None else days
-    results = run_many([target_set.scenario], list(range(n)), end, workers, progress)
+    results = run_many([target_set.scenario], list(range(n)), end, workers, progress, dask=dask)
     return pd.DataFrame([{"seed": seed, **out} for _, seed, out in results])
 
 
