@@ -25,6 +25,10 @@ def check_backend(args: argparse.Namespace) -> dict[str, Any]:
         raise UserError(f"--workers: must be an integer in [1, 4096], got {args.workers}")
     if args.dask is not None and args.dask != "local" and "://" not in args.dask:
         raise UserError(f"--dask: must be 'local' or a scheduler address like tcp://host:8786, got {args.dask!r}")
+    if args.dask is not None:
+        from sim.cli.extras import require
+
+        require("dask", "--dask")
     return {"workers": args.workers, "dask": args.dask, "progress": not args.quiet}
 
 

@@ -27,7 +27,9 @@ MAX_REPLICATES = 10_000
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+    from sim.io.shipped import scenario_arg  # a shipped scenario by name, from any folder
+
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", type=scenario_arg,
                    help="scenario TOML files; the first is the reference the others are compared with")
     p.add_argument("--replicates", type=int, required=True, help="seeds per scenario (the same seeds for all)")
     p.add_argument("--out", required=True, help="output folder")

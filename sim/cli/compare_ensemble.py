@@ -36,6 +36,10 @@ def main(args: argparse.Namespace) -> int:
         raise UserError(f"--workers: must be at least 1, got {args.workers}")
     if args.dask is not None and args.dask != "local" and "://" not in args.dask:
         raise UserError(f"--dask: must be 'local' or a scheduler address like tcp://host:8786, got {args.dask!r}")
+    if args.dask is not None:
+        from sim.cli.extras import require
+
+        require("dask", "--dask")
     for p in args.scenarios:
         load_scenario(p)  # bad files fail here, before any run
     for m in members:  # every member applied to every scenario must be a valid scenario

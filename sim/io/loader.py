@@ -29,9 +29,7 @@ def read_fields(path: str | Path, _depth: int = 0) -> dict[str, Any]:
         return data
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: field 'extends': must be a file name (a string), got {parent!r}")
-    parent_path = (path.parent / parent).resolve()
-    if not parent_path.is_file():
-        raise ScenarioError(f"{path}: field 'extends': file {parent!r} not found (looked for {parent_path})")
+    parent_path = extends_file(path, parent)
     merged = read_fields(parent_path, _depth + 1)
     merged.pop("name", None)
     merged.pop("description", None)
@@ -39,6 +37,21 @@ def read_fields(path: str | Path, _depth: int = 0) -> dict[str, Any]:
         merged.pop("duty_list_file", None)
     merged.update(data)
     return merged
+
+
+def extends_file(path: Path, parent: str) -> Path:
+    """The file `extends = parent` in `path` names: a sibling of `path` if there is one, else the shipped
+    scenario of that name (sim/io/shipped.py: a user's file in any folder can extend "baseline.toml")."""
+    from sim.io.shipped import shipped_file
+
+    parent_path = (path.parent / parent).resolve()
+    if parent_path.is_file():
+        return parent_path
+    found = shipped_file(parent, "scenarios")
+    if found is None:
+        raise ScenarioError(f"{path}: field 'extends': file {parent!r} not found (looked for {parent_path} "
+                            "and the shipped scenarios)")
+    return found.resolve()
 
 
 def _apply_duty_list(fields: dict[str, Any], explicit: dict[str, Any]) -> None:
