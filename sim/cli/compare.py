@@ -40,7 +40,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="figure labels")
     p.add_argument("--no-figure", action="store_true", help="skip compare.svg and compare.png")
     p.add_argument("--ensemble", default=None, metavar="DIR", help="run over a calibrated ensemble (DIR/ensemble of "
-                   "`sim calibrate`): effects over parameter uncertainty x chance (sim/cli/compare_ensemble.py)")
+                   "`grassroots calibrate`): effects over parameter uncertainty x chance (sim/cli/compare_ensemble.py)")
     p.add_argument("--dask", default=None, metavar="ADDRESS", help="with --ensemble: run on Dask (local or tcp://...)")
 
 

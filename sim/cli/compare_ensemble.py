@@ -1,7 +1,7 @@
 """`python -m sim compare A.toml B.toml ... --replicates N --out DIR --ensemble ENSEMBLE_DIR [--workers N | --dask ADDRESS]`
 
 The robust comparison: every scenario run with every ensemble member's parameter values (the scenario files
-`sim calibrate` writes to DIR/ensemble) on the same seeds, through the sweep engine (resumable). Writes, into
+`grassroots calibrate` writes to DIR/ensemble) on the same seeds, through the sweep engine (resumable). Writes, into
 DIR: ensemble_effects.csv (each scenario minus the first per outcome after the reform day: mean, 90% interval
 over members x replicates, share of members in which it improves the outcome), ranking.csv (how stable the
 ranking of the scenarios is across members: mean rank, share ranked first, Kendall's W), ensemble_runs.parquet,
@@ -27,7 +27,7 @@ def main(args: argparse.Namespace) -> int:
     members = sorted(folder.glob("*.toml")) if folder.is_dir() else []
     if not members:
         raise UserError(f"--ensemble: {folder} has no scenario files (*.toml); give the ensemble folder "
-                        "`sim calibrate` wrote (DIR/ensemble)")
+                        "`grassroots calibrate` wrote (DIR/ensemble)")
     if len(args.scenarios) < 2:
         raise UserError("compare: give at least two scenarios (the first is the reference)")
     if not 1 <= args.replicates <= 10_000:
