@@ -16,7 +16,10 @@ from sim.cli.backend import add_backend_arguments, check_backend, check_out, com
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenario", help="a package reform scenario (several levers on), e.g. scenarios/all_reforms.toml")
+    from sim.io.shipped import scenario_arg  # a shipped scenario by name, from any folder
+
+    p.add_argument("scenario", type=scenario_arg,
+                   help="a package reform scenario (several levers on), e.g. scenarios/all_reforms.toml or all_reforms")
     p.add_argument("--out", required=True, help="output folder (rerun the same command to resume)")
     p.add_argument("--replicates", type=int, default=10, help="common seeds per subset (default 10)")
     p.add_argument("--seed", type=int, default=0, help="master seed of the replicate seeds (default 0)")

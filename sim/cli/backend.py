@@ -24,6 +24,10 @@ def check_backend(args: argparse.Namespace) -> dict[str, Any]:
     """The keyword arguments for the sweep engine, or UserError naming the bad option."""
     if args.workers is not None and not 1 <= args.workers <= 4096:
         raise UserError(f"--workers: must be an integer in [1, 4096], got {args.workers}")
+    if args.dask is not None:
+        from sim.cli.extras import require
+
+        require("dask", "--dask")
     from sim.exploration.engine import check_dask, probe
 
     if args.dask is not None:

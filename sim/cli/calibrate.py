@@ -25,7 +25,10 @@ from sim.cli.backend import (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("targets", help="targets TOML with a [parameters] table of priors (docs/targets.md)")
+    from sim.io.shipped import experiment_arg  # a shipped file by name, from any folder
+
+    p.add_argument("targets", type=experiment_arg, help="targets TOML with a [parameters] table of priors "
+                   "(docs/targets.md), or a shipped one by name (calibrate_burnout)")
     p.add_argument("--out", required=True, help="output folder (rerun the same command to resume)")
     p.add_argument("--population", type=int, default=100, help="particles per generation (default 100)")
     p.add_argument("--generations", type=int, default=5, help="at most this many generations (default 5)")

@@ -23,11 +23,15 @@ CSV_HEADER = b"name,outcome,level,value,low,high,passed,source,"  # how the tabl
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("source", metavar="SCENARIO_OR_TARGETS",
-                   help="a targets file (scenarios/targets.toml) or a scenario file to check against targets")
-    p.add_argument("--targets", default=None, help="targets file when SOURCE is a scenario "
+    from sim.io.shipped import scenario_arg, targets_arg  # shipped files by name, from any folder
+
+    p.add_argument("source", metavar="SCENARIO_OR_TARGETS", type=targets_arg,
+                   help="a targets file (scenarios/targets.toml, or `targets` for the shipped one) or a scenario "
+                   "file to check against targets")
+    p.add_argument("--targets", default=None, type=targets_arg, help="targets file when SOURCE is a scenario "
                    "(default: targets.toml next to the scenario)")
-    p.add_argument("--scenario", default=None, help="scenario file overriding the one the targets file names")
+    p.add_argument("--scenario", default=None, type=scenario_arg,
+                   help="scenario file overriding the one the targets file names")
     p.add_argument("--replicates", type=int, default=None, help="seeds 0..N-1 (default: the targets file's)")
     p.add_argument("--days", type=int, default=None, help="run length (default: the targets file's, else the scenario's)")
     p.add_argument("--workers", type=int, default=None, help="processes (default: all cores, at most 8)")

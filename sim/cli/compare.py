@@ -24,7 +24,9 @@ MAX_REPLICATES = 10_000
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+    from sim.io.shipped import scenario_arg  # a shipped scenario by name, from any folder
+
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", type=scenario_arg,
                    help="scenario TOML files; the first is the reference the others are compared with")
     p.add_argument("--replicates", type=int, required=True, help="seeds per scenario (the same seeds for all)")
     p.add_argument("--out", required=True, help="output folder")
@@ -35,7 +37,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="figure labels")
     p.add_argument("--no-figure", action="store_true", help="skip compare.svg and compare.png")
     p.add_argument("--ensemble", default=None, metavar="DIR", help="run over a calibrated ensemble (DIR/ensemble of "
-                   "`sim calibrate`): effects over parameter uncertainty x chance (sim/cli/compare_ensemble.py)")
+                   "`grassroots calibrate`): effects over parameter uncertainty x chance (sim/cli/compare_ensemble.py)")
     p.add_argument("--dask", default=None, metavar="ADDRESS",
                    help="run on Dask: 'local' starts a LocalCluster, 'slurm' a SLURM cluster (dask-jobqueue, "
                    "--workers N worker jobs; docs/sweeps.md), tcp://host:port uses a running scheduler")

@@ -1,7 +1,7 @@
 """`python -m sim compare A.toml B.toml ... --replicates N --out DIR --ensemble ENSEMBLE_DIR [--workers N | --dask ADDRESS]`
 
 The robust comparison: every scenario run with every ensemble member's parameter values (the scenario files
-`sim calibrate` writes to DIR/ensemble) on the same seeds, through the sweep engine (resumable). Writes, into
+`grassroots calibrate` writes to DIR/ensemble) on the same seeds, through the sweep engine (resumable). Writes, into
 DIR: ensemble_effects.csv (each scenario minus the first per outcome after the reform day: mean, 90% interval
 over members x replicates, share of members in which it improves the outcome), ranking.csv (how stable the
 ranking of the scenarios is across members: mean rank, share ranked first, Kendall's W), ensemble_runs.parquet,
@@ -27,13 +27,17 @@ def main(args: argparse.Namespace) -> int:
     members = sorted(folder.glob("*.toml")) if folder.is_dir() else []
     if not members:
         raise UserError(f"--ensemble: {folder} has no scenario files (*.toml); give the ensemble folder "
-                        "`sim calibrate` wrote (DIR/ensemble)")
+                        "`grassroots calibrate` wrote (DIR/ensemble)")
     if len(args.scenarios) < 2:
         raise UserError("compare: give at least two scenarios (the first is the reference)")
     if not 1 <= args.replicates <= 10_000:
         raise UserError(f"--replicates: must be an integer in [1, 10000], got {args.replicates}")
     if args.workers is not None and args.workers < 1:
         raise UserError(f"--workers: must be at least 1, got {args.workers}")
+    if args.dask is not None:
+        from sim.cli.extras import require
+
+        require("dask", "--dask")
     for p in args.scenarios:
         load_scenario(p)  # bad files fail here, before any run
     for m in members:  # every member applied to every scenario must be a valid scenario

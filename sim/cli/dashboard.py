@@ -46,7 +46,11 @@ def check(args: argparse.Namespace) -> None:
         raise UserError(f"--reform-day: must be between 0 and --days ({args.days}), got {args.reform_day}")
     if args.townships is not None and not 1 <= args.townships <= 100:
         raise UserError(f"--townships: must be between 1 and 100, got {args.townships}")
-    found = sorted(p.stem for p in (APP.parent.parent / "scenarios").glob("*.toml") if p.stem != "targets")
+    from sim.cli.extras import require
+    from sim.io.shipped import scenarios_dir
+
+    require("dashboard", "dashboard")
+    found = sorted(p.stem for p in scenarios_dir().glob("*.toml") if p.stem != "targets")
     if args.preset not in found:
         raise UserError(f"--preset: no scenarios/{args.preset}.toml (choose from: {', '.join(found)})")
 

@@ -26,7 +26,7 @@ def table() -> str:
     lines = [
         "# Scenario fields",
         "",
-        "Generated from `sim/core/scenario.py` by `python -m sim fields --markdown`; a test keeps it in step. A scenario",
+        "Generated from `sim/core/scenario.py` by `./grassroots fields --markdown`; a test keeps it in step. A scenario",
         "file (TOML) sets any of these at its top level; `extends = \"baseline.toml\"` starts from another file.",
         "Levers (marked) are off by default and act from `policy_start_day`. \"assumption\" marks a number that",
         "`shared/domain/BRIEF.md` does not give, set so the baseline meets the calibration targets (docs/ODD.md).",

@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenario", help="scenario TOML file (see scenarios/)")
+    from sim.io.shipped import scenario_arg  # a shipped scenario by name, from any folder
+
+    p.add_argument("scenario", type=scenario_arg,
+                   help="scenario TOML file, or the name of a shipped scenario (baseline, all_reforms, ...)")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--days", type=int, default=None,

@@ -15,7 +15,10 @@ from sim.cli.backend import add_backend_arguments, check_backend, check_out, com
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("experiment", help="sensitivity experiment TOML (see experiments/sensitivity_morris.toml)")
+    from sim.io.shipped import experiment_arg  # a shipped experiment by name, from any folder
+
+    p.add_argument("experiment", type=experiment_arg,
+                   help="sensitivity experiment TOML, or a shipped one by name (small_morris, sensitivity_morris, ...)")
     p.add_argument("--out", required=True, help="output folder (rerun the same command to resume)")
     p.add_argument("--method", choices=("morris", "sobol"), default=None, help="default: the file's `method`")
     add_backend_arguments(p)

@@ -9,7 +9,10 @@ from sim.cli import UserError
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("experiment", help="experiment TOML file (see experiments/ and docs/sweeps.md)")
+    from sim.io.shipped import experiment_arg  # a shipped experiment by name, from any folder
+
+    p.add_argument("experiment", type=experiment_arg,
+                   help="experiment TOML file, or the name of a shipped one (see experiments/ and docs/sweeps.md)")
     p.add_argument("--out", required=True, help="output folder (rerun the same command to resume)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--dask", default=None, metavar="ADDRESS",
@@ -31,6 +34,10 @@ def main(args: argparse.Namespace) -> int:
 
     if args.workers is not None and not 1 <= args.workers <= 4096:
         raise UserError(f"--workers: must be an integer in [1, 4096], got {args.workers}")
+    if args.dask is not None:
+        from sim.cli.extras import require
+
+        require("dask", "--dask")
     if args.dask is not None and (why := check_dask(args.dask)):
         raise UserError(f"--dask: {why}")
     if not 0 < args.dask_timeout <= 86_400:

@@ -25,9 +25,10 @@ from sim.core.record import IX
 from sim.core.scenario import FIELDS, LEVERS, Scenario, ScenarioError, field_info, make_scenario
 from sim.io.duty_list import duty_shares
 from sim.io.loader import blame, load_scenario, resolve_fields
+from sim.io.shipped import scenarios_dir
 from sim.presentation import texts as txt
 
-SCENARIO_DIR = Path(os.environ.get("GRASSROOTS_SCENARIOS", Path(__file__).resolve().parents[2] / "scenarios"))
+SCENARIO_DIR = Path(os.environ.get("GRASSROOTS_SCENARIOS") or scenarios_dir())  # the shipped ones by default
 CLASS_DAYS = 365
 CLASS_POLICY_DAY = 120
 KPI_WINDOW = 28  # days the headline numbers average over

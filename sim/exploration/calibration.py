@@ -265,7 +265,7 @@ def ensemble(cal: Calibration, post: pd.DataFrame, folder: Path, scenario_path: 
     paths = []
     for i, row in members.iterrows():
         lines = [f"# posterior draw (particle {int(row['particle'])}, generation {int(row['generation'])}) of "
-                 f"{cal.targets.path.name}; written by `sim calibrate`",
+                 f"{cal.targets.path.name}; written by `grassroots calibrate`",
                  f"extends = {rel!r}".replace("'", '"'), f'name = "{cal.base.name}_posterior_{i:03d}"']
         for n in cal.names:
             v = row[n]

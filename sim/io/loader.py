@@ -35,6 +35,12 @@ def _named(where: str, key: str, name: str, folder: Path, confine: Path | None) 
         check_named(where, key, name, target, WHAT[key], ScenarioError)
         return target
     target = (folder / name).resolve()
+    if key == "extends" and not target.exists():  # a user's file in any folder can extend "baseline.toml"
+        from sim.io.shipped import shipped_file
+
+        found = shipped_file(name, "scenarios")
+        if found is not None:
+            target = found.resolve()
     check_named(where, key, name, target, WHAT[key], ScenarioError)
     return target
 
