@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import warnings
 from pathlib import Path
@@ -218,16 +219,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+JOIN = "GRASS7"  # the join code the test server is started with
+SERVED: dict = {}  # the test server's process and port (for the class-mode tests)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The dashboard on a free port of 127.0.0.1 (a small county, reform on day 20 of 200), and its log."""
+    """The dashboard in class mode (`--host 0.0.0.0 --join-code GRASS7`) on a free port (a small county, reform on day
+    20 of 200), and its log. The page tests use 127.0.0.1, the projector's own address, which the gate lets through."""
     port = _free_port()
     log_path = tmp_path_factory.mktemp("dashboard") / "server.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim", "dashboard", "--port", str(port), "--lang", "zh", "--townships", "4",
-         "--days", "200", "--reform-day", "20"],
+         "--days", "200", "--reform-day", "20", "--host", "0.0.0.0", "--join-code", JOIN],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    SERVED.update(proc=proc, port=port)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -431,3 +438,135 @@ def test_dashboard_help_matches_the_docs():
     in_docs = set(re.findall(r"^\| `(--[a-z-]+)`", doc, flags=re.M))
     assert in_help == in_docs, (in_help ^ in_docs)
     assert "(SolaraViz)" not in out and "Solara page" in out and "works offline" in out
+
+
+# ---- class mode: the join gate and the limits -----------------------------------------------------------------------
+def _server_rss() -> int:
+    """Resident memory of the test server's Solara process (the command's child), in bytes."""
+    import psutil
+
+    kids = psutil.Process(SERVED["proc"].pid).children(recursive=True)
+    assert kids, "the dashboard command has no server process"
+    return sum(k.memory_info().rss for k in kids)
+
+
+class PeakRss:
+    """Samples the server's RSS every 20 ms in a thread; `peak` is the highest seen."""
+
+    def __enter__(self):
+        import threading
+
+        self.peak, self.stop = _server_rss(), False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self.stop:
+            self.peak = max(self.peak, _server_rss())
+            time.sleep(0.02)
+
+    def __exit__(self, *exc) -> None:
+        self.stop = True
+        self.thread.join()
+
+
+RSS_BOUND = 1500 * 2**20  # the server process may never pass 1.5 GB (it idles at ~0.5 GB with two sessions)
+RSS_STEP = 250 * 2**20  # and no single upload may add more than 250 MB
+SECRETS = ("root:", "/bin/", "PATH=", "HOME=", "PYTHONPATH", "GRASSROOTS_JOIN_CODE", JOIN, "Traceback", "File \"")
+
+
+def test_hostile_uploads_get_one_line_and_the_server_stays_small(server, browser, tmp_path):
+    """Uploads through the real page, in Chinese: `extends` to /etc/passwd, to ../../../../etc/passwd and to
+    /proc/self/environ, `duty_list_file = "/dev/zero"`, `name = 1979-05-27`, a nested table, a county far over the
+    limits, a 50 MB file. Each shows one line under the upload field, in the page's language where the page words
+    it, quoting no other file and no internals; the server's RSS stays under RSS_BOUND and grows by less than
+    RSS_STEP; nothing reaches the server log; a good file still loads after them."""
+    url, log_path = server
+    ctx, page, watch = _open(browser, url, 1280, 720)
+    cases = [
+        ("passwd.toml", b'extends = "/etc/passwd"\n', "extends"),
+        ("up.toml", b'extends = "../../../../etc/passwd"\n', "extends"),
+        ("environ.toml", b'extends = "/proc/self/environ"\n', "extends"),
+        ("zero.toml", b'duty_list_file = "/dev/zero"\n', "duty_list_file"),
+        ("date.toml", b"name = 1979-05-27\n", "date.toml"),
+        ("nested.toml", b"[duty_shares.deep]\nx = 1\n", "nested.toml"),
+        ("huge.toml", b"n_townships = 200\n", "15,000"),  # 26,000 cadres: the model allows it, the class does not
+        ("households.toml", b"households_per_village = 100000\n", "households_per_village"),
+        ("big.toml", b"# " + b"x" * (50 * 2**20) + b"\n", "256"),
+    ]
+    start = _server_rss()
+    shown = ""
+    for name, data, expect in cases:
+        path = tmp_path / name  # a file on disk, as a visitor picks it (Playwright passes no buffer over 50 MB)
+        path.write_bytes(data)
+        with PeakRss() as rss:
+            page.set_input_files(".scenario-upload input[type=file]", str(path))
+            page.wait_for_function("p => { const e = document.querySelector('.upload-error'); return e && "
+                                   "e.innerText.trim() && e.innerText !== p; }", arg=shown, timeout=T)
+            shown = page.inner_text(".upload-error")
+        line = shown.strip()
+        assert "\n" not in line and len(line) < 400, (name, line)
+        assert expect in line, (name, line)
+        assert not any(s in line for s in SECRETS), (name, line)
+        assert re.search(r"[\u4e00-\u9fff]", line), f"{name}: not in the page's language: {line}"
+        assert rss.peak < RSS_BOUND and rss.peak - start < RSS_STEP, (name, rss.peak / 2**20, start / 2**20)
+    assert page.locator(".limits-line").count() >= 1 and "256 kB" in page.inner_text(".limits-line")
+    good = (ROOT / "scenarios" / "video_conferencing.toml").read_bytes()  # `extends` a preset: allowed
+    page.set_input_files(".scenario-upload input[type=file]",
+                         files=[{"name": "good.toml", "mimeType": "text/plain", "buffer": good}])
+    page.wait_for_function("() => !document.querySelector('.upload-error')", timeout=T)
+    page.wait_for_function("() => document.querySelector('.preset-select').innerText.includes('文件')", timeout=T)
+    watch.check()
+    ctx.close()
+    log = log_path.read_text()
+    assert "Traceback" not in log and "ERROR" not in log, log[-2000:]
+
+
+def _visitor_address() -> str | None:
+    """A non-loopback address of this machine, as a visitor in the room would reach it."""
+    from sim.cli.dashboard import class_urls
+
+    urls = [u for u in class_urls("0.0.0.0", 1) if "<" not in u]
+    return urlparse(urls[0]).hostname if urls else None
+
+
+def test_join_code_gates_a_visitor(server, browser):
+    """Over this machine's network address (not loopback): no code, nothing but the join form (no page, no app
+    websocket, so no model); a wrong code, the form again; the right code, the page and its charts, with the limits
+    stated and without the code itself. The projector's page (127.0.0.1) shows the address and the code."""
+    url, _log = server
+    ip = _visitor_address()
+    if ip is None:
+        pytest.skip("this machine has no non-loopback address to visit from")
+    visit = f"http://{ip}:{SERVED['port']}/"
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = ctx.new_page()
+    page.set_default_timeout(T)
+    sockets = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.goto(visit)
+    assert page.locator(".join-form").count() == 1 and page.locator(".btn-play").count() == 0
+    time.sleep(1.0)
+    assert not sockets, sockets  # the join form has no script: nothing opened a websocket
+    with pytest.raises(urllib.error.HTTPError) as refused:  # no asset either
+        urllib.request.urlopen(visit + "static/main.js", timeout=5)
+    assert refused.value.code == 401
+    page.fill(".join-code", "WRONG1")
+    page.click("button[type=submit]")
+    assert page.locator(".join-form").count() == 1 and "加入码不对" in page.inner_text("body")
+    page.fill(".join-code", JOIN.lower())
+    page.click("button[type=submit]")
+    page.wait_for_selector("img.chart-hierarchy", timeout=T)
+    page.wait_for_selector(".btn-play", timeout=T)
+    banner = page.inner_text(".class-banner")
+    assert JOIN not in banner and "课堂模式" in banner, banner
+    assert "限制" in page.inner_text(".limits-line")
+    ctx.close()
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    local = ctx.new_page()
+    local.goto(url, timeout=T)
+    local.wait_for_selector(".class-banner", timeout=T)
+    banner = local.inner_text(".class-banner")
+    assert JOIN in banner and f"{ip}:{SERVED['port']}" in banner, banner
+    ctx.close()

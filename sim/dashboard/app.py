@@ -648,16 +648,15 @@ def JoinForm():
 
 @solara.component
 def ClassBanner(kind: str):
-    """On the projector: where to join and the code; on a visitor's page: that it runs on the teacher's machine.
-    Both with the limits."""
+    """In the app bar (so the first chart stays on the first screen): on the projector where to join and the code,
+    on a visitor's page that it runs on the teacher's machine. The limits are stated beside the upload field."""
     lang = lang_state.value
     urls = CLASS_URLS.replace(" ", " / ") or "?"
     line = txt.t("class_banner", lang, urls=urls, code=JOIN_CODE) if kind == "local" else txt.t("class_visitor", lang)
-    with solara.Card(margin=0, classes=["class-banner"], style={"padding": "6px 12px", "background": "#fff8e1"}):
-        solara.Text(line, classes=["class-line"], style={"font-size": "20px" if kind == "local" else "16px",
-                                                          "font-weight": "bold", "display": "block"})
-        solara.Text(txt.t("limits", lang, **limits.stated()), classes=["limits-line"],
-                    style={"font-size": "13px", "color": "#555", "display": "block"})
+    solara.Text(line, classes=["class-banner"], style={"font-size": "20px" if kind == "local" else "15px",
+                                                        "font-weight": "bold", "background": "#fff8e1", "color": "#000",
+                                                        "padding": "2px 10px", "border-radius": "4px",
+                                                        "margin": "0 12px", "white-space": "normal", "line-height": "1.2"})
 
 
 @solara.component
@@ -688,7 +687,11 @@ def Dashboard(kind: str):
     room = solara.use_memo(lambda: _new_room(kind), dependencies=[])
     lang = lang_state.value
     with solara.AppBar():
-        solara.AppBarTitle(f"{txt.t('title', lang)} — {txt.t('subtitle', lang)}")
+        if JOIN_CODE:  # class mode: the join line takes the subtitle's place
+            solara.AppBarTitle(txt.t("title", lang))
+            ClassBanner(kind)
+        else:
+            solara.AppBarTitle(f"{txt.t('title', lang)} — {txt.t('subtitle', lang)}")
         LanguageSwitch()
     with solara.Sidebar():
         with solara.Column(gap="8px", style={"padding": "0"}):
@@ -698,8 +701,6 @@ def Dashboard(kind: str):
             RunSettings(room)
             Files(room)
     with solara.Column(gap="8px", style={"padding": "0"}):
-        if JOIN_CODE:
-            ClassBanner(kind)
         Lesson(room)
         Kpis(room)
         Charts(room)
