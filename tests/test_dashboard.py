@@ -196,6 +196,118 @@ def test_every_lever_and_preset_is_explained_in_both_languages_with_a_source():
     assert set(txt.HEADLINE_LEVERS) <= set(LEVERS) and len(txt.HEADLINE_LEVERS) <= 6
 
 
+def _asgi(gate, path: str = "/", query: bytes = b"", client: str = "192.168.1.7", kind: str = "http",
+          headers: list | None = None) -> tuple[list, list]:
+    """One request through the join gate: (messages it sent, scopes the app behind it saw)."""
+    import asyncio
+
+    seen, sent = [], []
+
+    async def app(scope, receive, send):
+        seen.append(scope)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    async def send(msg):
+        sent.append(msg)
+
+    gate.app = app
+    scope = {"type": kind, "path": path, "query_string": query, "method": "GET", "client": (client, 5555),
+             "headers": headers or [(b"x-grassroots-client", b"local")]}
+    asyncio.run(gate(scope, receive, send))
+    return sent, seen
+
+
+def test_join_gate_lets_in_the_projector_and_visitors_with_the_code():
+    """Loopback passes (marked local, whatever the visitor claims); a visitor without the code gets the form (401),
+    a refused websocket, a 403 for a wrong code, and after ten wrong codes in a minute a 429 even for the right one;
+    the right code sets a cookie that then lets the visitor through, marked joined."""
+    from sim.dashboard.gate import COOKIE, JoinGate, check_code, is_local, new_code, same_code
+
+    gate = JoinGate(None, "AB23CD")
+    assert is_local("127.0.0.1") and is_local("::1") and is_local("::ffff:127.0.0.1") and not is_local("10.0.0.2")
+    sent, seen = _asgi(gate, client="127.0.0.1")
+    assert seen and (b"x-grassroots-client", b"local") in seen[0]["headers"] and len(seen[0]["headers"]) == 1
+    sent, seen = _asgi(gate)  # a visitor claiming to be local is not
+    assert not seen and sent[0]["status"] == 401 and "加入码" in sent[1]["body"].decode()
+    sent, seen = _asgi(gate, path="/jupyter/api/kernels/x/channels", kind="websocket")
+    assert not seen and sent == [{"type": "websocket.close", "code": 1008}]
+    assert _asgi(gate, query=b"code=AB23CX")[0][0]["status"] == 403
+    sent, _ = _asgi(gate, query=b"code=ab-23cd")
+    assert sent[0]["status"] == 303
+    cookie = dict(sent[0]["headers"])[b"set-cookie"].split(b";")[0]
+    assert cookie.startswith(COOKIE.encode()) and b"AB23CD" not in cookie
+    sent, seen = _asgi(gate, headers=[(b"cookie", cookie)])
+    assert seen and (b"x-grassroots-client", b"joined") in seen[0]["headers"]
+    sent, seen = _asgi(gate, headers=[(b"cookie", cookie), (b"content-length", b"99999999")])
+    assert not seen and sent[0]["status"] == 413
+    assert not _asgi(JoinGate(None, "AB23CD"), headers=[(b"cookie", cookie)])[1], "a cookie of another start"
+    for _ in range(10):
+        _asgi(gate, query=b"code=WRONG1", client="10.1.1.1")
+    assert _asgi(gate, query=b"code=AB23CD", client="10.1.1.1")[0][0]["status"] == 429
+    assert len(new_code()) == 6 and new_code() != new_code() and check_code("ke7q9m") == "KE7Q9M"
+    assert same_code(" ke7-q9m ", "KE7Q9M") and not same_code(["KE7Q9M"], "KE7Q9M")
+    with pytest.raises(ValueError, match="^--join-code: "):
+        check_code("a b")
+
+
+def test_limits_refuse_before_building_and_share_the_slots(monkeypatch):
+    """A county over the limits is refused from its fields alone; the run slots are shared by visitors' sessions,
+    re-entrant within one, never asked of the projector's; the CPU meter stops a run once over its budget."""
+    from sim.dashboard import limits
+
+    with pytest.raises(limits.LimitError) as err:
+        limits.check_size(load_scenario(None, n_townships=200))
+    assert err.value.key == "limit_size" and "15,000" in txt.t(err.value.key, "en", **err.value.fmt)
+    with pytest.raises(limits.LimitError, match="limit_field"):
+        limits.check_size(load_scenario(None, households_per_village=100_000))
+    limits.check_size(load_scenario(None, n_townships=200), allowed=limits.county_size(load_scenario(None, n_townships=200)))
+    limits.check_size(load_scenario(presets()["baseline"]), runs=2)
+    visitors = [limits.Runner(trusted=False) for _ in range(limits.MAX_RUNNING + 1)]
+    holds = [v.slot() for v in visitors[:-1]]
+    for h in holds:
+        h.__enter__()
+    try:
+        with visitors[0].slot():  # the same session again: no second slot
+            pass
+        with pytest.raises(limits.LimitError, match="busy"), visitors[-1].slot(wait_s=0.05):
+            pass
+        with limits.Runner(trusted=True).slot(wait_s=0):
+            pass
+    finally:
+        for h in holds:
+            h.__exit__(None, None, None)
+    assert limits.free_slots() == limits.MAX_RUNNING
+    monkeypatch.setattr(limits, "RUN_CPU_S", 0.01)
+    r = limits.Runner(trusted=True)
+    with r.metered():
+        sum(i * i for i in range(300_000))
+    with pytest.raises(limits.LimitError, match="cpu_spent"), r.metered():
+        pass
+    r.new_run()
+    with r.metered():
+        pass
+
+
+def test_upload_names_and_paths_are_checked_on_the_page():
+    """The page shows a file name without its folders or control characters; `extends` may name only a regular
+    file in scenarios/."""
+    from sim.dashboard.app import _confine, _safe_name, scenario_file
+    from sim.dashboard.limits import LimitError
+
+    assert _safe_name("../../etc/x\u202e.toml") == "x.toml" and _safe_name(None) == "scenario.toml"
+    assert scenario_file("baseline.toml") is not None
+    for bad in ("/etc/passwd", "../../../../etc/passwd", "/proc/self/environ", "/dev/zero", "../pyproject.toml", "",
+                ".", "x\x00y"):
+        assert scenario_file(bad) is None, bad
+    with pytest.raises(LimitError) as err:
+        _confine(b'duty_list_file = "/dev/zero"\n', "z.toml")
+    assert err.value.fmt["field"] == "duty_list_file" and err.value.fmt["value"] == "'/dev/zero'"
+    _confine(b'extends = "baseline.toml"\n', "ok.toml")
+
+
 # ---- in the browser ----------------------------------------------------------------------------------------------
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
