@@ -691,3 +691,31 @@ def test_join_code_gates_a_visitor(server, browser):
     banner = local.inner_text(".class-banner")
     assert JOIN in banner and f"{ip}:{SERVED['port']}" in banner, banner
     ctx.close()
+
+
+def test_dashboard_command_makes_a_join_code_beyond_localhost(monkeypatch, capsys):
+    """`--host 0.0.0.0` prints the visitors' address and a random join code and hands it to the server; a local
+    host has no code; a bad --join-code gets one line."""
+    import sim.cli.dashboard as dash
+    from sim.cli import main as cli_main
+
+    envs = []
+
+    class FakeServer:
+        def __init__(self, cmd, env=None, **kw) -> None:
+            envs.append((cmd, env))
+
+        def wait(self) -> int:
+            return 0
+
+    monkeypatch.setattr(dash.subprocess, "Popen", FakeServer)
+    assert cli_main(["dashboard", "--host", "0.0.0.0", "--port", "8799"]) == 0
+    out = capsys.readouterr().out
+    code = re.search(r"join code ([A-Z0-9]{6})$", out, flags=re.M).group(1)
+    cmd, env = envs[-1]
+    assert env["GRASSROOTS_JOIN_CODE"] == code and cmd[1:3] == ["-m", "sim.dashboard.serve"]
+    assert "http://127.0.0.1:8799/" in out
+    assert cli_main(["dashboard", "--port", "8799"]) == 0
+    assert envs[-1][1]["GRASSROOTS_JOIN_CODE"] == "" and "join code" not in capsys.readouterr().out
+    assert cli_main(["dashboard", "--host", "0.0.0.0", "--join-code", "a b"]) != 0
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith("--join-code: must be 4 to 32 letters or digits")
