@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import os
 import sys
+import warnings
 
 from sim.dashboard.limits import MAX_UPLOAD_BYTES
 
@@ -26,6 +27,9 @@ def build_app(code: str | None, lang: str = "zh"):  # noqa: ANN201 - an ASGI app
     settings.main.mode = "production"
     settings.theme.show_banner = False
     settings.telemetry.mixpanel_enable = False
+    # Solara warns on every page load over plain http that it falls back to SameSite=Lax cookies, which is what a
+    # page that is never embedded wants: not worth a screenful in the teacher's terminal each time.
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     from solara.server.starlette import app
 
     from sim.dashboard.gate import JoinGate
