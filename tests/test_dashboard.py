@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import warnings
 from pathlib import Path
@@ -195,6 +196,118 @@ def test_every_lever_and_preset_is_explained_in_both_languages_with_a_source():
     assert set(txt.HEADLINE_LEVERS) <= set(LEVERS) and len(txt.HEADLINE_LEVERS) <= 6
 
 
+def _asgi(gate, path: str = "/", query: bytes = b"", client: str = "192.168.1.7", kind: str = "http",
+          headers: list | None = None) -> tuple[list, list]:
+    """One request through the join gate: (messages it sent, scopes the app behind it saw)."""
+    import asyncio
+
+    seen, sent = [], []
+
+    async def app(scope, receive, send):
+        seen.append(scope)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    async def send(msg):
+        sent.append(msg)
+
+    gate.app = app
+    scope = {"type": kind, "path": path, "query_string": query, "method": "GET", "client": (client, 5555),
+             "headers": headers or [(b"x-grassroots-client", b"local")]}
+    asyncio.run(gate(scope, receive, send))
+    return sent, seen
+
+
+def test_join_gate_lets_in_the_projector_and_visitors_with_the_code():
+    """Loopback passes (marked local, whatever the visitor claims); a visitor without the code gets the form (401),
+    a refused websocket, a 403 for a wrong code, and after ten wrong codes in a minute a 429 even for the right one;
+    the right code sets a cookie that then lets the visitor through, marked joined."""
+    from sim.dashboard.gate import COOKIE, JoinGate, check_code, is_local, new_code, same_code
+
+    gate = JoinGate(None, "AB23CD")
+    assert is_local("127.0.0.1") and is_local("::1") and is_local("::ffff:127.0.0.1") and not is_local("10.0.0.2")
+    sent, seen = _asgi(gate, client="127.0.0.1")
+    assert seen and (b"x-grassroots-client", b"local") in seen[0]["headers"] and len(seen[0]["headers"]) == 1
+    sent, seen = _asgi(gate)  # a visitor claiming to be local is not
+    assert not seen and sent[0]["status"] == 401 and "加入码" in sent[1]["body"].decode()
+    sent, seen = _asgi(gate, path="/jupyter/api/kernels/x/channels", kind="websocket")
+    assert not seen and sent == [{"type": "websocket.close", "code": 1008}]
+    assert _asgi(gate, query=b"code=AB23CX")[0][0]["status"] == 403
+    sent, _ = _asgi(gate, query=b"code=ab-23cd")
+    assert sent[0]["status"] == 303
+    cookie = dict(sent[0]["headers"])[b"set-cookie"].split(b";")[0]
+    assert cookie.startswith(COOKIE.encode()) and b"AB23CD" not in cookie
+    sent, seen = _asgi(gate, headers=[(b"cookie", cookie)])
+    assert seen and (b"x-grassroots-client", b"joined") in seen[0]["headers"]
+    sent, seen = _asgi(gate, headers=[(b"cookie", cookie), (b"content-length", b"99999999")])
+    assert not seen and sent[0]["status"] == 413
+    assert not _asgi(JoinGate(None, "AB23CD"), headers=[(b"cookie", cookie)])[1], "a cookie of another start"
+    for _ in range(10):
+        _asgi(gate, query=b"code=WRONG1", client="10.1.1.1")
+    assert _asgi(gate, query=b"code=AB23CD", client="10.1.1.1")[0][0]["status"] == 429
+    assert len(new_code()) == 6 and new_code() != new_code() and check_code("ke7q9m") == "KE7Q9M"
+    assert same_code(" ke7-q9m ", "KE7Q9M") and not same_code(["KE7Q9M"], "KE7Q9M")
+    with pytest.raises(ValueError, match="^--join-code: "):
+        check_code("a b")
+
+
+def test_limits_refuse_before_building_and_share_the_slots(monkeypatch):
+    """A county over the limits is refused from its fields alone; the run slots are shared by visitors' sessions,
+    re-entrant within one, never asked of the projector's; the CPU meter stops a run once over its budget."""
+    from sim.dashboard import limits
+
+    with pytest.raises(limits.LimitError) as err:
+        limits.check_size(load_scenario(None, n_townships=200))
+    assert err.value.key == "limit_size" and "15,000" in txt.t(err.value.key, "en", **err.value.fmt)
+    with pytest.raises(limits.LimitError, match="limit_field"):
+        limits.check_size(load_scenario(None, households_per_village=100_000))
+    limits.check_size(load_scenario(None, n_townships=200), allowed=limits.county_size(load_scenario(None, n_townships=200)))
+    limits.check_size(load_scenario(presets()["baseline"]), runs=2)
+    visitors = [limits.Runner(trusted=False) for _ in range(limits.MAX_RUNNING + 1)]
+    holds = [v.slot() for v in visitors[:-1]]
+    for h in holds:
+        h.__enter__()
+    try:
+        with visitors[0].slot():  # the same session again: no second slot
+            pass
+        with pytest.raises(limits.LimitError, match="busy"), visitors[-1].slot(wait_s=0.05):
+            pass
+        with limits.Runner(trusted=True).slot(wait_s=0):
+            pass
+    finally:
+        for h in holds:
+            h.__exit__(None, None, None)
+    assert limits.free_slots() == limits.MAX_RUNNING
+    monkeypatch.setattr(limits, "RUN_CPU_S", 0.01)
+    r = limits.Runner(trusted=True)
+    with r.metered():
+        sum(i * i for i in range(300_000))
+    with pytest.raises(limits.LimitError, match="cpu_spent"), r.metered():
+        pass
+    r.new_run()
+    with r.metered():
+        pass
+
+
+def test_upload_names_and_paths_are_checked_on_the_page():
+    """The page shows a file name without its folders or control characters; `extends` may name only a regular
+    file in scenarios/."""
+    from sim.dashboard.app import _confine, _safe_name, scenario_file
+    from sim.dashboard.limits import LimitError
+
+    assert _safe_name("../../etc/x\u202e.toml") == "x.toml" and _safe_name(None) == "scenario.toml"
+    assert scenario_file("baseline.toml") is not None
+    for bad in ("/etc/passwd", "../../../../etc/passwd", "/proc/self/environ", "/dev/zero", "../pyproject.toml", "",
+                ".", "x\x00y"):
+        assert scenario_file(bad) is None, bad
+    with pytest.raises(LimitError) as err:
+        _confine(b'duty_list_file = "/dev/zero"\n', "z.toml")
+    assert err.value.fmt["field"] == "duty_list_file" and err.value.fmt["value"] == "'/dev/zero'"
+    _confine(b'extends = "baseline.toml"\n', "ok.toml")
+
+
 # ---- in the browser ----------------------------------------------------------------------------------------------
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -218,16 +331,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+JOIN = "GRASS7"  # the join code the test server is started with
+SERVED: dict = {}  # the test server's process and port (for the class-mode tests)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The dashboard on a free port of 127.0.0.1 (a small county, reform on day 20 of 200), and its log."""
+    """The dashboard in class mode (`--host 0.0.0.0 --join-code GRASS7`) on a free port (a small county, reform on day
+    20 of 200), and its log. The page tests use 127.0.0.1, the projector's own address, which the gate lets through."""
     port = _free_port()
     log_path = tmp_path_factory.mktemp("dashboard") / "server.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim", "dashboard", "--port", str(port), "--lang", "zh", "--townships", "4",
-         "--days", "200", "--reform-day", "20"],
+         "--days", "200", "--reform-day", "20", "--host", "0.0.0.0", "--join-code", JOIN],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    SERVED.update(proc=proc, port=port)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -431,3 +550,172 @@ def test_dashboard_help_matches_the_docs():
     in_docs = set(re.findall(r"^\| `(--[a-z-]+)`", doc, flags=re.M))
     assert in_help == in_docs, (in_help ^ in_docs)
     assert "(SolaraViz)" not in out and "Solara page" in out and "works offline" in out
+
+
+# ---- class mode: the join gate and the limits -----------------------------------------------------------------------
+def _server_rss() -> int:
+    """Resident memory of the test server's Solara process (the command's child), in bytes."""
+    import psutil
+
+    kids = psutil.Process(SERVED["proc"].pid).children(recursive=True)
+    assert kids, "the dashboard command has no server process"
+    return sum(k.memory_info().rss for k in kids)
+
+
+class PeakRss:
+    """Samples the server's RSS every 20 ms in a thread; `peak` is the highest seen."""
+
+    def __enter__(self):
+        import threading
+
+        self.peak, self.stop = _server_rss(), False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self.stop:
+            self.peak = max(self.peak, _server_rss())
+            time.sleep(0.02)
+
+    def __exit__(self, *exc) -> None:
+        self.stop = True
+        self.thread.join()
+
+
+RSS_BOUND = 1500 * 2**20  # the server process may never pass 1.5 GB (it idles at ~0.5 GB with two sessions)
+RSS_STEP = 250 * 2**20  # and no single upload may add more than 250 MB
+SECRETS = ("root:", "/bin/", "PATH=", "HOME=", "PYTHONPATH", "GRASSROOTS_JOIN_CODE", JOIN, "Traceback", "File \"")
+
+
+def test_hostile_uploads_get_one_line_and_the_server_stays_small(server, browser, tmp_path):
+    """Uploads through the real page, in Chinese: `extends` to /etc/passwd, to ../../../../etc/passwd and to
+    /proc/self/environ, `duty_list_file = "/dev/zero"`, `name = 1979-05-27`, a nested table, a county far over the
+    limits, a 50 MB file. Each shows one line under the upload field, in the page's language where the page words
+    it, quoting no other file and no internals; the server's RSS stays under RSS_BOUND and grows by less than
+    RSS_STEP; nothing reaches the server log; a good file still loads after them."""
+    url, log_path = server
+    ctx, page, watch = _open(browser, url, 1280, 720)
+    cases = [
+        ("passwd.toml", b'extends = "/etc/passwd"\n', "extends"),
+        ("up.toml", b'extends = "../../../../etc/passwd"\n', "extends"),
+        ("environ.toml", b'extends = "/proc/self/environ"\n', "extends"),
+        ("zero.toml", b'duty_list_file = "/dev/zero"\n', "duty_list_file"),
+        ("date.toml", b"name = 1979-05-27\n", "date.toml"),
+        ("nested.toml", b"[duty_shares.deep]\nx = 1\n", "nested.toml"),
+        ("huge.toml", b"n_townships = 200\n", "15,000"),  # 26,000 cadres: the model allows it, the class does not
+        ("households.toml", b"households_per_village = 100000\n", "households_per_village"),
+        ("big.toml", b"# " + b"x" * (50 * 2**20) + b"\n", "256"),
+    ]
+    start = _server_rss()
+    shown = ""
+    for name, data, expect in cases:
+        path = tmp_path / name  # a file on disk, as a visitor picks it (Playwright passes no buffer over 50 MB)
+        path.write_bytes(data)
+        with PeakRss() as rss:
+            page.set_input_files(".scenario-upload input[type=file]", str(path))
+            page.wait_for_function("p => { const e = document.querySelector('.upload-error'); return e && "
+                                   "e.innerText.trim() && e.innerText !== p; }", arg=shown, timeout=T)
+            shown = page.inner_text(".upload-error")
+        line = shown.strip()
+        assert "\n" not in line and len(line) < 400, (name, line)
+        assert expect in line, (name, line)
+        assert not any(s in line for s in SECRETS), (name, line)
+        assert re.search(r"[\u4e00-\u9fff]", line), f"{name}: not in the page's language: {line}"
+        print(f"{name}: server RSS peak {rss.peak / 2**20:.0f} MB (at start {start / 2**20:.0f} MB)")
+        assert rss.peak < RSS_BOUND and rss.peak - start < RSS_STEP, (name, rss.peak / 2**20, start / 2**20)
+    assert page.locator(".limits-line").count() >= 1 and "256 kB" in page.inner_text(".limits-line")
+    good = (ROOT / "scenarios" / "video_conferencing.toml").read_bytes()  # `extends` a preset: allowed
+    page.set_input_files(".scenario-upload input[type=file]",
+                         files=[{"name": "good.toml", "mimeType": "text/plain", "buffer": good}])
+    page.wait_for_function("() => !document.querySelector('.upload-error')", timeout=T)
+    page.wait_for_function("() => document.querySelector('.preset-select').innerText.includes('文件')", timeout=T)
+    watch.check()
+    # a browser that skips the page's size check and sends 50 MB anyway: uvicorn drops the websocket message at
+    # WS_MAX_BYTES before Python parses it (the page reconnects); the server stays small
+    with PeakRss() as rss:
+        page.evaluate("() => document.querySelector('.scenario-upload').__vue__.event_upload("
+                      "{name: 'raw.toml', text: '#'.repeat(50 * 1024 * 1024)})")
+        time.sleep(3)
+    print(f"raw 50 MB message: server RSS peak {rss.peak / 2**20:.0f} MB (at start {start / 2**20:.0f} MB)")
+    assert rss.peak < RSS_BOUND and rss.peak - start < RSS_STEP, (rss.peak / 2**20, start / 2**20)
+    ctx.close()
+    log = log_path.read_text()
+    assert "Traceback" not in log and "ERROR" not in log, log[-2000:]
+
+
+def _visitor_address() -> str | None:
+    """A non-loopback address of this machine, as a visitor in the room would reach it."""
+    from sim.cli.dashboard import class_urls
+
+    urls = [u for u in class_urls("0.0.0.0", 1) if "<" not in u]
+    return urlparse(urls[0]).hostname if urls else None
+
+
+def test_join_code_gates_a_visitor(server, browser):
+    """Over this machine's network address (not loopback): no code, nothing but the join form (no page, no app
+    websocket, so no model); a wrong code, the form again; the right code, the page and its charts, with the limits
+    stated and without the code itself. The projector's page (127.0.0.1) shows the address and the code."""
+    url, _log = server
+    ip = _visitor_address()
+    if ip is None:
+        pytest.skip("this machine has no non-loopback address to visit from")
+    visit = f"http://{ip}:{SERVED['port']}/"
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = ctx.new_page()
+    page.set_default_timeout(T)
+    sockets = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.goto(visit)
+    assert page.locator(".join-form").count() == 1 and page.locator(".btn-play").count() == 0
+    time.sleep(1.0)
+    assert not sockets, sockets  # the join form has no script: nothing opened a websocket
+    with pytest.raises(urllib.error.HTTPError) as refused:  # no asset either
+        urllib.request.urlopen(visit + "static/main.js", timeout=5)
+    assert refused.value.code == 401
+    page.fill(".join-code", "WRONG1")
+    page.click("button[type=submit]")
+    assert page.locator(".join-form").count() == 1 and "加入码不对" in page.inner_text("body")
+    page.fill(".join-code", JOIN.lower())
+    page.click("button[type=submit]")
+    page.wait_for_selector("img.chart-hierarchy", timeout=T)
+    page.wait_for_selector(".btn-play", timeout=T)
+    banner = page.inner_text(".class-banner")
+    assert JOIN not in banner and "课堂模式" in banner, banner
+    assert "限制" in page.inner_text(".limits-line")
+    ctx.close()
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    local = ctx.new_page()
+    local.goto(url, timeout=T)
+    local.wait_for_selector(".class-banner", timeout=T)
+    banner = local.inner_text(".class-banner")
+    assert JOIN in banner and f"{ip}:{SERVED['port']}" in banner, banner
+    ctx.close()
+
+
+def test_dashboard_command_makes_a_join_code_beyond_localhost(monkeypatch, capsys):
+    """`--host 0.0.0.0` prints the visitors' address and a random join code and hands it to the server; a local
+    host has no code; a bad --join-code gets one line."""
+    import sim.cli.dashboard as dash
+    from sim.cli import main as cli_main
+
+    envs = []
+
+    class FakeServer:
+        def __init__(self, cmd, env=None, **kw) -> None:
+            envs.append((cmd, env))
+
+        def wait(self) -> int:
+            return 0
+
+    monkeypatch.setattr(dash.subprocess, "Popen", FakeServer)
+    assert cli_main(["dashboard", "--host", "0.0.0.0", "--port", "8799"]) == 0
+    out = capsys.readouterr().out
+    code = re.search(r"join code ([A-Z0-9]{6})$", out, flags=re.M).group(1)
+    cmd, env = envs[-1]
+    assert env["GRASSROOTS_JOIN_CODE"] == code and cmd[1:3] == ["-m", "sim.dashboard.serve"]
+    assert "http://127.0.0.1:8799/" in out
+    assert cli_main(["dashboard", "--port", "8799"]) == 0
+    assert envs[-1][1]["GRASSROOTS_JOIN_CODE"] == "" and "join code" not in capsys.readouterr().out
+    assert cli_main(["dashboard", "--host", "0.0.0.0", "--join-code", "a b"]) != 0
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith("--join-code: must be 4 to 32 letters or digits")

@@ -14,7 +14,9 @@ import base64
 import html
 import io
 import os
+import re
 import time
+import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,11 +27,12 @@ import solara.lab
 
 from sim.core.blas import pin_blas
 from sim.core.scenario import ScenarioError
-from sim.dashboard import charts
+from sim.dashboard import charts, limits
 from sim.dashboard.classroom import (
     CLASS_DAYS,
     CLASS_POLICY_DAY,
     LOADED,
+    SCENARIO_DIR,
     Classroom,
     Settings,
     lever_spec,
@@ -38,6 +41,8 @@ from sim.dashboard.classroom import (
     read_scenario_upload,
     settings_for,
 )
+from sim.dashboard.gate import MARK, same_code
+from sim.dashboard.limits import LimitError
 from sim.io.loader import load_scenario
 from sim.presentation import texts as txt
 
@@ -58,6 +63,10 @@ speed = solara.reactive(1)
 lesson_index = solara.reactive(0)
 lesson_open = solara.reactive(False)
 error = solara.reactive("")
+upload_error = solara.reactive("")  # the last upload's one-line refusal, shown under the upload field
+joined = solara.reactive(False)  # this session entered the join code on the page (class mode without the gate)
+JOIN_CODE = os.environ.get("GRASSROOTS_JOIN_CODE", "")  # class mode when set (python -m sim dashboard --host ...)
+CLASS_URLS = os.environ.get("GRASSROOTS_CLASS_URLS", "")
 viewport = solara.reactive({"width": 1280 - SIDEBAR_PX - 24, "height": 720, "top": 200, "dpr": 1.0})
 
 try:  # no "This website runs on Solara" badge over the page (the command also sets SOLARA_THEME_SHOW_BANNER)
@@ -177,7 +186,8 @@ def ViewportProbe(event_viewport=None):  # noqa: ANN001 - a Vue component; repor
 
 
 @solara.component_vue("upload.vue")
-def ScenarioUpload(label: str = "", event_upload=None):  # noqa: ANN001 - a Vue component; sends {name, text}
+def ScenarioUpload(label: str = "", max_bytes: int = 0, event_upload=None):  # noqa: ANN001 - a Vue component; sends
+    # {name, text}, or {name, size, too_big} without reading a file over max_bytes
     pass
 
 
@@ -189,33 +199,110 @@ def _rebuild(room: Classroom, replay: bool = True, **changes: Any) -> None:
         setattr(room.settings, k, v)
     room.settings.policy_start_day = max(1, min(room.settings.policy_start_day, room.settings.days - 1))
     try:
-        room.build(min(room.day, room.settings.days) if replay else 0)
-        error.set("")
-    except ValueError as err:  # ScenarioError is a ValueError
+        with room.runner.slot():
+            try:
+                limits.check_size(room.scenario(), 2 if room.settings.mode == "compare" else 1, room.allowed)
+                room.runner.new_run()
+                with room.runner.metered():
+                    room.build(min(room.day, room.settings.days) if replay else 0)
+                error.set("")
+            except ValueError as err:  # ScenarioError is a ValueError
+                room.settings = old
+                room.build(min(room.day, old.days))
+                error.set(f"{txt.t('error', lang_state.value)}: {_one_line(err)}")
+    except LimitError as err:  # refused before anything was built: the models are the old ones
         room.settings = old
-        room.build(min(room.day, old.days))
-        error.set(f"{txt.t('error', lang_state.value)}: {err}")
+        error.set(_refusal(err))
     settings_version.value += 1
     force_update()
+
+
+def _one_line(err: BaseException, limit: int = 300) -> str:
+    """An error message on one line, at most `limit` characters."""
+    line = " ".join(str(err).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _refusal(err: LimitError) -> str:
+    """A limit's one-line message in the page's language."""
+    return txt.t(err.key, lang_state.value, **err.fmt)
+
+
+def _safe_name(name: object) -> str:
+    """An uploaded file's name as the page may show it: its last part, no control or direction characters, short."""
+    text = re.split(r"[\\/]", name)[-1] if isinstance(name, str) else ""
+    text = "".join(c for c in text if c.isprintable() and c not in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    return (text[:60] + "…" if len(text) > 60 else text) or "scenario.toml"
+
+
+def _quote(value: object) -> str:
+    """A visitor's value quoted in a message: printable, at most 60 characters."""
+    text = "".join(c for c in str(value) if c.isprintable())
+    return repr(text[:60] + ("…" if len(text) > 60 else ""))
+
+
+def scenario_file(value: str) -> Path | None:
+    """The file in scenarios/ that a relative `extends` / `duty_list_file` names, or None if it names anything
+    else (absolute, outside scenarios/ after resolving links and `..`, not a regular file). The one place the page
+    looks up a path a visitor gave."""
+    if not value or "\x00" in value or Path(value).is_absolute():
+        return None
+    root = SCENARIO_DIR.resolve()
+    try:
+        path = (root / value).resolve()
+    except (OSError, RuntimeError):
+        return None
+    return path if path.is_relative_to(root) and path.is_file() else None
+
+
+def _confine(data: bytes, name: str) -> None:
+    """Refuse an upload whose `extends` or `duty_list_file` names anything but a file in scenarios/, before the
+    reader opens it (read_scenario_upload confines too; this keeps the page safe whatever version it has)."""
+    try:
+        fields = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return  # the reader says what is wrong with the file itself
+    for key in ("extends", "duty_list_file"):
+        value = fields.get(key)
+        if value is not None and (not isinstance(value, str) or scenario_file(value) is None):
+            raise LimitError("upload_outside", name=name, field=key, value=_quote(value))
 
 
 def _load_preset(room: Classroom, name: str) -> None:
     _rebuild(room, preset=name, loaded=None, levers=preset_levers(load_scenario(presets().get(name))))
 
 
-def _upload(room: Classroom, file: dict[str, Any]) -> None:
-    """A scenario file from the class: run it (its levers, days and reform day), or say in one line what is wrong."""
-    name = str(file.get("name") or "scenario.toml")
+def _upload(room: Classroom, file: Any) -> None:
+    """A scenario file from the class: run it (its levers, days and reform day), or say in one line what is wrong.
+    The size is checked before anything is parsed (the browser sends only the size of a file over the limit);
+    `extends` / `duty_list_file` may name only files in scenarios/; any failure at all gives one line on the page
+    in its language, never a traceback, never another file's content."""
+    lang = lang_state.value
+    file = file if isinstance(file, dict) else {}
+    name = _safe_name(file.get("name"))
+    kb = limits.MAX_UPLOAD_BYTES // 1024
     try:
-        sc = read_scenario_upload(str(file.get("text") or "").encode("utf-8"), name)
+        text = file.get("text")
+        if file.get("too_big") or not isinstance(text, str) or len(text) > limits.MAX_UPLOAD_BYTES:
+            raise LimitError("upload_too_big", name=name, kb=kb)
+        data = text.encode("utf-8")
+        if len(data) > limits.MAX_UPLOAD_BYTES:
+            raise LimitError("upload_too_big", name=name, kb=kb)
+        _confine(data, name)
+        sc = read_scenario_upload(data, name)
+        limits.check_size(sc, 2 if room.settings.mode == "compare" else 1, room.allowed)
+        new = settings_for(sc, room.settings)
+    except LimitError as err:
+        upload_error.set(_refusal(err))
     except ScenarioError as err:
-        error.set(f"{txt.t('error', lang_state.value)}: {err}")
-        settings_version.value += 1
-        return
-    playing.set(False)
-    new = settings_for(sc, room.settings)
-    _rebuild(room, replay=False, **{k: getattr(new, k) for k in ("preset", "loaded", "levers", "n_townships", "days",
-                                                                   "policy_start_day")})
+        upload_error.set(f"{txt.t('error', lang)}: {_one_line(err)}")
+    except Exception:  # noqa: BLE001 - whatever a file does to the reader, the page says one line, logs nothing
+        upload_error.set(txt.t("upload_failed", lang, name=name))
+    else:
+        upload_error.set("")
+        playing.set(False)
+        _rebuild(room, replay=False, **{k: getattr(new, k) for k in ("preset", "loaded", "levers", "n_townships",
+                                                                       "days", "policy_start_day")})
 
 
 # ---- components -------------------------------------------------------------------------------------------------
@@ -239,28 +326,49 @@ def RunControls(room: Classroom):
         # One frame at a time: step, ask for a redraw, wait until the charts are drawn, then give the page a
         # moment to send them and to take clicks. Without the wait, redraw requests pile up faster than they
         # render and the page never gets a finished frame.
-        while playing.value and room.running:
-            t0 = time.perf_counter()
-            room.drawn.clear()
-            room.step(speed.value)
-            force_update()
-            room.drawn.wait(10)
-            took = time.perf_counter() - t0
-            if os.environ.get("GRASSROOTS_DEBUG"):
-                print(f"frame day {room.day} {took:.3f}s", flush=True)
-            time.sleep(max(PLAY_PAUSE_S, 0.25 * took))  # on a slow machine, a longer gap so a pause click gets in
+        # The session holds a run slot while it plays (limits.py); its run's CPU time is metered frame by frame.
+        if not playing.value:
+            return
+        try:
+            with room.runner.slot(wait_s=0):
+                while playing.value and room.running:
+                    t0 = time.perf_counter()
+                    room.drawn.clear()
+                    with room.runner.metered():
+                        room.step(speed.value)
+                    force_update()
+                    room.drawn.wait(10)
+                    took = time.perf_counter() - t0
+                    if os.environ.get("GRASSROOTS_DEBUG"):
+                        print(f"frame day {room.day} {took:.3f}s", flush=True)
+                    time.sleep(max(PLAY_PAUSE_S, 0.25 * took))  # on a slow machine, a longer gap so a pause gets in
+        except LimitError as err:
+            playing.set(False)
+            error.set(_refusal(err))
+            return
         if not room.running:
             playing.set(False)
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
     def do_step(n: int) -> None:
-        room.step(n)
+        try:
+            with room.runner.slot(), room.runner.metered():
+                room.step(n)
+        except LimitError as err:
+            error.set(_refusal(err))
         force_update()
 
     def do_reset() -> None:
         playing.set(False)
-        room.build(0)
+        try:
+            with room.runner.slot():
+                room.runner.new_run()
+                with room.runner.metered():
+                    room.build(0)
+            error.set("")
+        except LimitError as err:
+            error.set(_refusal(err))
         force_update()
 
     state = txt.t("finished", lang) if not room.running else room.state(lang)
@@ -387,7 +495,12 @@ def Files(room: Classroom):
         solara.Text(txt.t("files", lang), style={"font-size": "17px", "font-weight": "bold", "display": "block"})
         solara.FileDownload(lambda: room.scenario_toml().encode("utf-8"), filename=f"{stem}_seed{room.settings.seed}.toml",
                             label=txt.t("save_toml", lang), mime_type="application/toml")
-        ScenarioUpload(label=txt.t("load_toml", lang), event_upload=lambda f: _upload(room, f))
+        ScenarioUpload(label=txt.t("load_toml", lang), max_bytes=limits.MAX_UPLOAD_BYTES, event_upload=lambda f: _upload(room, f))
+        if upload_error.value:
+            solara.Error(upload_error.value, classes=["upload-error"])
+        if JOIN_CODE:
+            solara.Text(txt.t("limits", lang, **limits.stated()), classes=["limits-line"],
+                        style={"font-size": "13px", "color": "#555", "display": "block"})
         solara.FileDownload(lambda: room.csv(), filename=f"{stem}_seed{room.settings.seed}_day{room.day}.csv",
                             label=txt.t("csv", lang), mime_type="text/csv")
         solara.Text(txt.t("export", lang), style={"font-size": "16px", "font-weight": "bold", "display": "block"})
@@ -464,7 +577,9 @@ def Kpis(room: Classroom):
 def _on_viewport(v: dict[str, Any]) -> None:
     if os.environ.get("GRASSROOTS_DEBUG"):
         print(f"viewport {v}", flush=True)
-    viewport.set({**viewport.value, **{k: v[k] for k in ("width", "height", "top", "dpr") if k in v}})
+    new = {**viewport.value, **{k: v[k] for k in ("width", "height", "top", "dpr") if isinstance(v, dict) and k in v}}
+    if new != viewport.value:  # an equal report must not trigger a render (issue 22: too many renders while playing)
+        viewport.set(new)
 
 
 @solara.component
@@ -493,16 +608,90 @@ def Charts(room: Classroom):
                 solara.Image(pngs[name], width=f"{w}px", classes=["chart", f"chart-{name}"])
 
 
+def client_kind() -> str:
+    """'local' (the projector's own browser), 'joined' (a visitor with the join code) or 'open' (no class mode), as
+    the join gate (gate.py) marked this session's websocket; '' if nothing marked it (then a visitor, to be safe)."""
+    headers = solara.lab.headers.value or {}
+    got = headers.get(MARK.decode()) or [""]
+    return got[-1] if got[-1] in ("local", "joined", "open") else ""
+
+
+def admitted(kind: str) -> bool:
+    """Whether this session may use the page: no class mode, the projector, or a visitor who gave the code."""
+    return not JOIN_CODE or kind in ("local", "joined") or joined.value
+
+
+@solara.component
+def JoinForm():
+    """Class mode without the gate in front (or a stale cookie): only a code field until the right code is typed;
+    the code is checked here, on the server, for this session."""
+    lang = lang_state.value
+    typed, set_typed = solara.use_state("")
+    wrong, set_wrong = solara.use_state(False)
+
+    def submit(*_: Any) -> None:
+        if same_code(typed, JOIN_CODE):
+            joined.set(True)
+        else:
+            set_wrong(True)
+
+    with solara.Column(classes=["join"], style={"max-width": "560px", "margin": "40px auto", "font-size": "20px"}):
+        LanguageSwitch()
+        solara.Text(txt.t("join_title", lang), style={"font-size": "28px", "font-weight": "bold", "display": "block"})
+        solara.Text(txt.t("join_prompt", lang), style={"display": "block"})
+        solara.InputText(txt.t("join_button", lang), value=typed, on_value=set_typed, continuous_update=True,
+                         classes=["join-code"])
+        solara.Button(txt.t("join_button", lang), on_click=submit, color="primary", classes=["join-submit"])
+        if wrong:
+            solara.Error(txt.t("join_wrong", lang), classes=["join-wrong"])
+
+
+@solara.component
+def ClassBanner(kind: str):
+    """In the app bar (so the first chart stays on the first screen): on the projector where to join and the code,
+    on a visitor's page that it runs on the teacher's machine. The limits are stated beside the upload field."""
+    lang = lang_state.value
+    urls = CLASS_URLS.replace(" ", " / ") or "?"
+    line = txt.t("class_banner", lang, urls=urls, code=JOIN_CODE) if kind == "local" else txt.t("class_visitor", lang)
+    solara.Text(line, classes=["class-banner"], style={"font-size": "20px" if kind == "local" else "15px",
+                                                        "font-weight": "bold", "background": "#fff8e1", "color": "#000",
+                                                        "padding": "2px 10px", "border-radius": "4px",
+                                                        "margin": "0 12px", "white-space": "normal", "line-height": "1.2"})
+
+
 @solara.component
 def Page():
-    """App bar with the language switch; sidebar: run controls (pinned), scenario, levers, files; main: lesson,
-    numbers, charts."""
-    room = solara.use_memo(lambda: Classroom(initial_settings()), dependencies=[])
+    """Class mode: a visitor without the code sees only the join form. Otherwise the app bar with the language
+    switch; sidebar: run controls (pinned), scenario, levers, files; main: lesson, numbers, charts."""
     lang = lang_state.value
     solara.Title(f"{txt.t('title', lang)} · {txt.t('subtitle', lang)}")
     solara.Style(page_css())
+    kind = client_kind()
+    if not admitted(kind):
+        JoinForm()
+        return
+    Dashboard(kind)
+
+
+def _new_room(kind: str) -> Classroom:
+    """This session's classroom, its share of the server, and the county size the teacher's options allow."""
+    room = Classroom(initial_settings())
+    room.runner = limits.Runner(trusted=kind in ("local", "open"))
+    room.allowed = limits.county_size(room.scenario(), runs=2)
+    return room
+
+
+@solara.component
+def Dashboard(kind: str):
+    """The page once admitted."""
+    room = solara.use_memo(lambda: _new_room(kind), dependencies=[])
+    lang = lang_state.value
     with solara.AppBar():
-        solara.AppBarTitle(f"{txt.t('title', lang)} — {txt.t('subtitle', lang)}")
+        if JOIN_CODE:  # class mode: the join line takes the subtitle's place
+            solara.AppBarTitle(txt.t("title", lang))
+            ClassBanner(kind)
+        else:
+            solara.AppBarTitle(f"{txt.t('title', lang)} — {txt.t('subtitle', lang)}")
         LanguageSwitch()
     with solara.Sidebar():
         with solara.Column(gap="8px", style={"padding": "0"}):

@@ -365,3 +365,36 @@ def preset_help(stem: str, lang: str, fallback: str = "") -> tuple[str, str]:
         h = PRESET_HELP[stem]
         return (h[1], h[3]) if lang == "zh" else (h[0], h[2])
     return fallback, ""
+
+
+# Class mode (sim/dashboard/gate.py, limits.py): the join form, the projector's banner, the limits, and the one-line
+# refusals of uploads and runs. Kept apart from UI so the two merge cleanly; t() finds them through UI.
+CLASS_UI: dict[str, tuple[str, str]] = {
+    "join_title": ("Join the class", "加入课堂"),
+    "join_prompt": ("Enter the join code shown on the projector.", "请输入投影屏幕上显示的加入码。"),
+    "join_button": ("Join", "加入"),
+    "join_wrong": ("That is not the join code; look at the projector again.", "加入码不对，请再看一下投影屏幕。"),
+    "join_limited": ("Too many wrong codes from this device; wait a minute.", "这台设备输错次数太多，请等一分钟再试。"),
+    "class_banner": ("Class mode · join at {urls} with the code {code}", "课堂模式 · 在 {urls} 输入加入码 {code}"),
+    "class_visitor": ("Class mode: you are running the model on the teacher's machine", "课堂模式：你在老师的电脑上运行模型"),
+    "limits": ("Limits for each visitor: a file up to {kb} kB; one run at a time, at most {n} visitors running at "
+               "once; a run up to {cadres} cadres and {cadre_days} cadre-days; {cpu} s of computing a run",
+               "每位访客的限制：文件不超过 {kb} kB；一次只运行一个模拟，同时最多 {n} 位访客在运行；"
+               "每次模拟最多 {cadres} 名干部、{cadre_days} 人·天；每次模拟计算时间最多 {cpu} 秒"),
+    "upload_too_big": ("{name}: the file is larger than {kb} kB, the limit for an upload",
+                       "{name}：文件超过上传上限 {kb} kB"),
+    "upload_failed": ("{name}: could not read this scenario file (is it a scenario TOML from this dashboard?)",
+                      "{name}：无法读取此情景文件（是否为本页面保存的情景 TOML？）"),
+    "upload_outside": ("{name}: field '{field}' may only name a file in scenarios/ (got {value})",
+                       "{name}：字段“{field}”只能是 scenarios/ 中的文件名（收到 {value}）"),
+    "limit_size": ("This run is too large for the shared server ({cadres} cadres, {cadre_days} cadre-days; at most "
+                   "{cadres_max} cadres and {cadre_days_max} cadre-days)",
+                   "此模拟对共享服务器来说太大（{cadres} 名干部、{cadre_days} 人·天；上限为 {cadres_max} 名干部、"
+                   "{cadre_days_max} 人·天）"),
+    "limit_field": ("Field '{field}': at most {max} on the shared server", "字段“{field}”：共享服务器上最多 {max}"),
+    "busy": ("The server is busy ({n} visitors are running the model); try again in a moment",
+             "服务器正忙（{n} 位访客正在运行模型），请稍后再试"),
+    "cpu_spent": ("This run has used its {cpu} s of computing time; press reset or load another scenario",
+                  "此次模拟已用完 {cpu} 秒计算时间；请按重置或载入其他情景"),
+}
+UI.update(CLASS_UI)
