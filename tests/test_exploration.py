@@ -140,18 +140,18 @@ def test_shipped_burnout_experiments_centre_on_the_baseline() -> None:
 
 
 def test_every_command_in_the_exploration_docs_names_shipped_files() -> None:
-    """docs/exploration.md: each `python -m sim ...` example reads files that ship (results/ are its outputs),
+    """docs/exploration.md: each `./grassroots ...` example reads files that ship (results/ are its outputs),
     and the small Morris file shown is the shipped one."""
     import re
     import shlex
 
     text = (ROOT / "docs" / "exploration.md").read_text(encoding="utf-8")
-    commands = [" ".join(c.split("\\\n")) for c in re.findall(r"python -m sim (?:[^\n]*\\\n)*[^\n]*", text)]
+    commands = [" ".join(c.split("\\\n")) for c in re.findall(r"^(?:\$ )?\./grassroots (?:[^\n]*\\\n)*[^\n]*", text, re.M)]
     assert len(commands) >= 8
     for cmd in commands:
-        words = shlex.split(cmd.replace("\\", " "))
-        assert words[3] in ("sensitivity", "calibrate", "compare", "attribute"), cmd
-        for w in words[4:]:
+        words = shlex.split(cmd.replace("\\", " ").removeprefix("$ "))
+        assert words[1] in ("sensitivity", "calibrate", "compare", "attribute"), cmd
+        for w in words[2:]:
             if w.endswith(".toml") and not w.startswith("results/"):
                 assert (ROOT / w).is_file(), (w, cmd)
     block = re.search(r"`experiments/small_morris.toml`:\n\n```toml\n(.*?)```", text, re.S)

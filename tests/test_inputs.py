@@ -54,7 +54,7 @@ def test_help_for_one_command_and_for_a_wrong_one(capsys: pytest.CaptureFixture)
         with pytest.raises(SystemExit) as info:
             cli_main(["help", name])
         assert info.value.code == 0
-        assert f"python -m sim {name}" in capsys.readouterr().out
+        assert f"grassroots {name}" in capsys.readouterr().out
     assert cli_main(["help", "swep"]) == 2
     assert "no command 'swep'" in one_line(capsys.readouterr().err)
 
@@ -251,7 +251,7 @@ def test_a_read_only_folder_and_a_full_disk_are_one_line(tmp_path: Path, monkeyp
     def full(*args: object, **kw: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "o" / "summary.json"))
 
-    monkeypatch.setattr("sim.cli.run.write_json", full)
+    monkeypatch.setattr("sim.io.outputs.write_json", full)
     rc = cli_main(["run", str(BASELINE), "--out", str(tmp_path / "o"), "--days", "20", "--no-figures"])
     line = one_line(capsys.readouterr().err)
     assert rc == 1 and "No space left on device" in line and "summary.json" in line

@@ -278,7 +278,7 @@ def test_a_disk_full_while_run_writes_leaves_no_staging_folder(tmp_path: Path, c
     def full(*args: object, **kw: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")  # no file name, as a failed write has none
 
-    monkeypatch.setattr("sim.cli.run.write_json", full)
+    monkeypatch.setattr("sim.io.outputs.write_json", full)
     out = tmp_path / "o"
     rc = cli_main(["run", str(BASELINE), "--out", str(out), "--days", "20", "--no-figures"])
     line = one_line(capsys.readouterr().err)

@@ -39,8 +39,10 @@ def _named(where: str, key: str, name: str, folder: Path, confine: Path | None) 
         from sim.io.shipped import shipped_file
 
         found = shipped_file(name, "scenarios")
-        if found is not None:
-            target = found.resolve()
+        if found is None:
+            raise ScenarioError(f"{where}: field 'extends': file {name!r} not found (looked for {target} and the "
+                                "shipped scenarios)")
+        target = found.resolve()
     check_named(where, key, name, target, WHAT[key], ScenarioError)
     return target
 
